@@ -1,0 +1,39 @@
+// Every pinned version of third-party software the platform installs, in one place.
+// Chart versions and repositories: ../shared/reference/charts/index.json (snapshot dates 2026-05..08).
+
+/** EKS Kubernetes minor versions the platform is tested against (each maps to an autoscaler image). */
+export const KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35"] as const;
+export type KubernetesVersion = (typeof KUBERNETES_VERSIONS)[number];
+
+export interface ChartPin {
+  chart: string;
+  version: string;
+  repo: string;
+}
+
+export const CHARTS = {
+  /** NVIDIA/k8s-device-plugin tag v0.20.0 (2026-08-19); image nvcr.io/nvidia/k8s-device-plugin:v0.20.0. */
+  nvidiaDevicePlugin: { chart: "nvidia-device-plugin", version: "0.20.0", repo: "https://nvidia.github.io/k8s-device-plugin" },
+  /** NVIDIA/dcgm-exporter tag 4.5.3-4.8.2 (2026-05-06); image nvcr.io/nvidia/k8s/dcgm-exporter:4.5.3-4.8.2-distroless. */
+  dcgmExporter: { chart: "dcgm-exporter", version: "4.8.2", repo: "https://nvidia.github.io/dcgm-exporter/helm-charts" },
+  /**
+   * kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (2026-07-21; published index 2026-07-26).
+   * Not in ../shared/reference/charts/index.json; read from the chart repository itself.
+   */
+  clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler" },
+} as const satisfies Record<string, ChartPin>;
+
+/** Image tags the charts above default to, pinned explicitly so a chart bump never moves them silently. */
+export const IMAGES = {
+  nvidiaDevicePlugin: { repository: "nvcr.io/nvidia/k8s-device-plugin", tag: "v0.20.0" },
+  dcgmExporter: { repository: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.5.3-4.8.2-distroless" },
+} as const;
+
+/**
+ * The autoscaler's minor must match the cluster's. Newest patches of each minor as tagged in
+ * kubernetes/autoscaler (git tags cluster-autoscaler-1.33.6 / -1.34.5 / -1.35.2, 2026-07-22).
+ */
+export const CLUSTER_AUTOSCALER_IMAGE = {
+  repository: "registry.k8s.io/autoscaling/cluster-autoscaler",
+  tags: { "1.33": "v1.33.6", "1.34": "v1.34.5", "1.35": "v1.35.2" } satisfies Record<KubernetesVersion, string>,
+} as const;

@@ -1,0 +1,107 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { Cluster } from "../components/cluster";
+import { ClusterAutoscaler } from "../components/cluster-autoscaler";
+import { GpuNodePool } from "../components/gpu-node-pool";
+import { GpuSoftware } from "../components/gpu-software";
+import { Network } from "../components/network";
+import { PROJECT } from "./config/load";
+import type { PlatformConfig } from "./config/schema";
+
+export { PROJECT } from "./config/load";
+
+/** Tags on every AWS resource (provider default tags), for cost allocation per environment. */
+export function platformTags(config: PlatformConfig, stack: string): Record<string, string> {
+  return {
+    ...config.tags,
+    environment: config.environment,
+    project: PROJECT,
+    stack,
+    "managed-by": "pulumi",
+  };
+}
+
+/** Names every top-level component derives from; stable, since renaming replaces infrastructure. */
+export function baseName(config: PlatformConfig): string {
+  return `llm-${config.environment}`;
+}
+
+/** The whole platform for one environment. Returns the stack outputs. */
+export function createPlatform(config: PlatformConfig, stack: string = pulumi.getStack()) {
+  const base = baseName(config);
+  const clusterName = config.cluster.name ?? base;
+
+  const awsProvider = new aws.Provider(`${base}-aws`, {
+    region: config.region as aws.Region,
+    defaultTags: { tags: platformTags(config, stack) },
+  });
+  const onAws = { providers: { aws: awsProvider } };
+
+  const net = config.network;
+  const network = new Network(`${base}-network`, {
+    region: config.region,
+    vpcCidr: net.vpcCidr,
+    azCount: net.azCount,
+    availabilityZoneNames: net.availabilityZones,
+    natGateways: net.natGateways,
+    vpcEndpoints: net.vpcEndpoints,
+    flowLogs: net.flowLogs,
+    existingVpc: net.existingVpc,
+  }, onAws);
+
+  const sys = config.cluster.systemNodeGroup;
+  const cluster = new Cluster(`${base}-cluster`, {
+    clusterName,
+    kubernetesVersion: config.cluster.kubernetesVersion,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    publicSubnetIds: network.publicSubnetIds,
+    publicAccessCidrs: config.cluster.publicAccessCidrs,
+    adminRoleArns: config.cluster.adminRoleArns,
+    controlPlaneLogTypes: config.cluster.controlPlaneLogTypes,
+    logRetentionDays: config.cluster.logRetentionDays,
+    systemNodeGroup: { ...sys, desiredNodes: sys.desiredNodes ?? sys.minNodes },
+  }, onAws);
+
+  const pools = Object.entries(config.gpuNodePools).map(([poolName, pool]) =>
+    new GpuNodePool(`${base}-gpu-${poolName}`, {
+      poolName,
+      clusterName: cluster.clusterName,
+      kubernetesVersion: config.cluster.kubernetesVersion,
+      nodeRoleArn: cluster.nodeRoleArn,
+      subnetIds: network.privateSubnetIds,
+      instanceTypes: pool.instanceTypes,
+      capacityType: pool.capacityType,
+      minNodes: pool.minNodes,
+      desiredNodes: pool.desiredNodes ?? pool.minNodes,
+      maxNodes: pool.maxNodes,
+      diskSizeGiB: pool.diskSizeGiB,
+      labels: pool.labels,
+    }, onAws));
+
+  const inCluster = { providers: { aws: awsProvider, kubernetes: cluster.k8sProvider } };
+  new GpuSoftware(`${base}-gpu-software`, { namespace: "gpu-system", dcgmExporter: true }, inCluster);
+  new ClusterAutoscaler(`${base}-cluster-autoscaler`, {
+    clusterName,
+    eksClusterName: cluster.clusterName,
+    region: config.region,
+    kubernetesVersion: config.cluster.kubernetesVersion,
+  }, inCluster);
+
+  return {
+    environment: config.environment,
+    region: config.region,
+    vpcId: network.vpcId,
+    privateSubnetIds: network.privateSubnetIds,
+    clusterName: cluster.clusterName,
+    clusterEndpoint: cluster.endpoint,
+    kubeconfig: cluster.kubeconfig,
+    oidcProviderArn: cluster.oidcProviderArn,
+    gpuNodePools: Object.fromEntries(pools.map((p, i) => [Object.keys(config.gpuNodePools)[i], {
+      nodeGroupName: p.nodeGroupName,
+      gpuModel: p.gpuModel,
+      gpusPerNode: p.gpusPerNode,
+      maxGpus: p.maxGpus,
+    }])),
+  };
+}

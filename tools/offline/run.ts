@@ -1,0 +1,163 @@
+import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
+import { SECRET_PLACEHOLDER, PROJECT, type RawConfig } from "../../stacks/config/load";
+import { PlatformMocks, type RecordedCall } from "./mocks";
+
+// Runs the real Pulumi program (stacks/index.ts) in-process against mocks, recording every
+// resource registration the way the engine would see it: type, name, parent, provider,
+// dependencies and inputs. This is what the offline plan reports and what policies are run on.
+
+/* eslint-disable @typescript-eslint/no-require-imports */
+const { MockMonitor } = require("@pulumi/pulumi/runtime/mocks") as { MockMonitor: new (mocks: pulumi.runtime.Mocks) => any };
+const settings = require("@pulumi/pulumi/runtime/settings") as {
+  setMockOptions(monitor: unknown, project: string, stack: string, preview: boolean): void;
+  waitForRPCs(): Promise<void>;
+};
+const rpc = require("@pulumi/pulumi/runtime/rpc") as {
+  unknownValue: string;
+  specialSigKey: string;
+  specialSecretSig: string;
+  specialResourceSig: string;
+  specialAssetSig: string;
+  specialArchiveSig: string;
+};
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+export const SECRET = "[secret]";
+export const UNKNOWN = "[unknown]";
+
+export interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent, or "" for the stack itself. */
+  parent: string;
+  custom: boolean;
+  /** URN of the explicit provider, or "" for a default provider or a component. */
+  provider: string;
+  dependencies: string[];
+  inputs: Record<string, unknown>;
+}
+
+export interface ProgramRun {
+  project: string;
+  stack: string;
+  resources: PlannedResource[];
+  outputs: Record<string, unknown>;
+}
+
+/**
+ * Converts the wire form of a property (as the engine receives it) into report JSON: secrets become
+ * `[secret]` (so do offline placeholders for `secure:` config), unknowns `[unknown]`, resource
+ * references `{ "$resource": urn }`.
+ */
+export function sanitize(value: unknown): unknown {
+  if (value === rpc.unknownValue) return UNKNOWN;
+  if (typeof value === "string") return value.includes(SECRET_PLACEHOLDER) ? SECRET : value;
+  if (Array.isArray(value)) return value.map(sanitize);
+  if (value !== null && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    const sig = obj[rpc.specialSigKey];
+    if (sig === rpc.specialSecretSig) return SECRET;
+    if (sig === rpc.specialResourceSig) return { $resource: obj.urn };
+    if (sig === rpc.specialAssetSig || sig === rpc.specialArchiveSig) return "[asset]";
+    return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, sanitize(obj[k])]));
+  }
+  return value;
+}
+
+interface Req {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getCustom(): boolean;
+  getProvider(): string;
+  getDependenciesList(): string[];
+  getObject(): { toJavaScript(): unknown } | undefined;
+}
+
+function recordingMonitor(mocks: pulumi.runtime.Mocks, resources: PlannedResource[], outputs: { stack?: Record<string, unknown> }) {
+  const monitor = new MockMonitor(mocks);
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req: Req, callback: (err: unknown, resp: { getUrn(): string } | undefined) => void) =>
+    register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
+      if (!err && resp) {
+        const provider = req.getProvider();
+        resources.push({
+          urn: resp.getUrn(),
+          type: req.getType(),
+          name: req.getName(),
+          parent: req.getParent(),
+          custom: req.getCustom(),
+          provider: provider ? provider.split("::").slice(0, -1).join("::") : "",
+          dependencies: req.getDependenciesList(),
+          inputs: (sanitize(req.getObject()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
+        });
+      }
+      callback(err, resp);
+    });
+  const registerOutputs = monitor.registerResourceOutputs.bind(monitor);
+  monitor.registerResourceOutputs = (req: { getUrn(): string; getOutputs(): { toJavaScript(): unknown } | undefined }, callback: unknown) => {
+    if (req.getUrn().includes("::pulumi:pulumi:Stack::")) {
+      outputs.stack = sanitize(req.getOutputs()?.toJavaScript() ?? {}) as Record<string, unknown>;
+    }
+    return registerOutputs(req, callback);
+  };
+  return monitor;
+}
+
+const ENTRY = path.resolve(__dirname, "../../stacks/index.ts");
+
+export interface Recording {
+  resources: PlannedResource[];
+  /** Stack outputs as registered (secrets already `[secret]`). */
+  outputs: Record<string, unknown>;
+  /** Invokes the program made, in order. */
+  calls: RecordedCall[];
+}
+
+/**
+ * Runs `program` as the body of a Pulumi stack under mocks and records every registration.
+ * `config` is the full config map (`namespace:key` → string) and which keys are secret.
+ */
+export async function record(
+  program: () => unknown,
+  opts: { stack?: string; region?: string; config?: Record<string, string>; secretKeys?: string[] } = {},
+): Promise<Recording> {
+  const stack = opts.stack ?? "test";
+  const mocks = new PlatformMocks(opts.region ?? "us-east-1");
+  const resources: PlannedResource[] = [];
+  const outputs: { stack?: Record<string, unknown> } = {};
+
+  pulumi.runtime.setAllConfig(opts.config ?? {}, opts.secretKeys ?? []);
+  await pulumi.runtime.setMocks(mocks, PROJECT, stack, true);
+  settings.setMockOptions(recordingMonitor(mocks, resources, outputs), PROJECT, stack, true);
+
+  // An error thrown by the program would otherwise escape as an unhandled rejection of the Stack's
+  // initialisation; catch it and rethrow once registrations have drained.
+  let failure: { error: unknown } | undefined;
+  await pulumi.runtime.runInPulumiStack(async () => {
+    try {
+      return await program();
+    } catch (error) {
+      failure = { error };
+      return undefined;
+    }
+  });
+  await settings.waitForRPCs();
+  if (failure) throw failure.error;
+  return { resources, outputs: outputs.stack ?? {}, calls: mocks.calls };
+}
+
+/**
+ * Runs stacks/index.ts for `stack` with `config` (as read from a stack file). Resolves with what was
+ * registered; rejects with the program's own error.
+ */
+export async function runProgram(stack: string, config: RawConfig): Promise<ProgramRun> {
+  const region = typeof config.values.region === "string" ? config.values.region : "us-east-1";
+  const recording = await record(() => {
+    delete require.cache[ENTRY];
+    return require(ENTRY);
+  }, { stack, region, config: config.all, secretKeys: [...config.secretKeys].map((k) => `${PROJECT}:${k}`) });
+  return { project: PROJECT, stack, resources: recording.resources, outputs: recording.outputs };
+}
