@@ -57,3 +57,13 @@ export function layoutSubnets(vpc: string, azCount: number): { private: string[]
     public: Array.from({ length: azCount }, (_, i) => formatCidr(subnet(publicPool, publicPrefix, i))),
   };
 }
+
+/** True for a syntactically valid IPv4 CIDR (octets 0-255, prefix 0-32). */
+export function isCidr(text: string): boolean {
+  try {
+    parseCidr(text);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -176,7 +176,7 @@ export function problemsFromZod(
         break;
       case "custom": {
         const params = issue.params as Partial<ProblemParams> | undefined;
-        problems.push({ path: field, value, allowed: params?.allowed ?? issue.message, fix: params?.fix ?? issue.message });
+        problems.push({ path: field, value, allowed: params?.allowed ?? issue.message, fix: params?.fix ?? `change ${field} in ${where} to meet that` });
         break;
       }
       default:

@@ -50,7 +50,12 @@ export function resolveStack(opts: PlanOptions): { stack: string; file: string }
 class UsageError extends Error {}
 
 /** Plans one stack; writes to the given streams. Never throws for configuration or program errors. */
-export async function plan(opts: PlanOptions, out: (s: string) => void, err: (s: string) => void): Promise<PlanOutcome> {
+export async function plan(
+  opts: PlanOptions,
+  out: (s: string) => void,
+  err: (s: string) => void,
+  run: typeof runProgram = runProgram,
+): Promise<PlanOutcome> {
   const { stack, file } = resolveStack(opts);
   let raw;
   try {
@@ -64,9 +69,9 @@ export async function plan(opts: PlanOptions, out: (s: string) => void, err: (s:
     throw e;
   }
 
-  let run;
+  let result;
   try {
-    run = await runProgram(stack, raw);
+    result = await run(stack, raw);
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
     err(`program error while planning stack ${stack}: ${message}`);
@@ -75,7 +80,7 @@ export async function plan(opts: PlanOptions, out: (s: string) => void, err: (s:
     return { exitCode: EXIT.program };
   }
 
-  const report = buildReport(run);
+  const report = buildReport(result);
   if (!opts.quiet) out(renderTree(report));
   out(`planned stack ${stack}: ${report.resources.length} resources (${report.resources.filter((r) => r.custom).length} custom)`);
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);

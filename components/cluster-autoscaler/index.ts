@@ -9,7 +9,8 @@ import { helmRelease } from "../shared/helm";
 
 const argsSchema = z.looseObject({
   kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
-  clusterName: z.string().min(1),
+  // Also guards the IAM policy: a wildcard here would widen eks:DescribeNodegroup to every cluster.
+  clusterName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must be an EKS cluster name: a letter, then letters, digits and hyphens (max 100)"),
   region: z.string().min(1),
 });
 
@@ -119,7 +120,7 @@ export class ClusterAutoscaler extends pulumi.ComponentResource {
       roleArn: role.arn,
     }, { parent: this });
 
-    helmRelease(name, CHARTS.clusterAutoscaler, NAMESPACE, autoscalerValues(a.clusterName, a.region, a.kubernetesVersion), {
+    helmRelease(`${name}-chart`, CHARTS.clusterAutoscaler, NAMESPACE, autoscalerValues(a.clusterName, a.region, a.kubernetesVersion), {
       parent: this,
       dependsOn: [association, policy],
     });

@@ -1,14 +1,15 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { isCidr, parseCidr } from "../../lib/cidr";
 import { CPU_INSTANCE_TYPES } from "../../catalog/instance-types";
 import { KUBERNETES_VERSIONS, type KubernetesVersion } from "../../catalog/versions";
 
-const cidr = z.string().regex(/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/, "must be an IPv4 CIDR");
+const cidr = z.string().refine(isCidr, "must be an IPv4 CIDR such as 203.0.113.0/24");
 
 export const clusterArgsSchema = z.looseObject({
   clusterName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must start with a letter; letters, digits, hyphens; max 100"),
   kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
-  publicAccessCidrs: z.array(cidr.refine((c) => c !== "0.0.0.0/0", "must not be 0.0.0.0/0 (the whole internet)")),
+  publicAccessCidrs: z.array(cidr.refine((c) => !isCidr(c) || parseCidr(c).prefix >= 8, "must be /8 or narrower: a broader range is the internet; list office/VPN CIDRs or none for a private-only endpoint")),
   adminRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")),
   controlPlaneLogTypes: z.array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"])),
   logRetentionDays: z.number().int().positive(),
@@ -19,7 +20,11 @@ export const clusterArgsSchema = z.looseObject({
     desiredNodes: z.number().int().min(1),
     maxNodes: z.number().int().min(1),
     diskSizeGiB: z.number().int().min(20),
-  }).refine((g) => g.minNodes <= g.desiredNodes && g.desiredNodes <= g.maxNodes, "must satisfy minNodes <= desiredNodes <= maxNodes"),
+  }).superRefine((g, ctx) => {
+    if ([g.minNodes, g.desiredNodes, g.maxNodes].every((n) => typeof n === "number") && !(g.minNodes <= g.desiredNodes && g.desiredNodes <= g.maxNodes)) {
+      ctx.addIssue({ code: "custom", path: ["desiredNodes"], message: `must satisfy minNodes (${g.minNodes}) <= desiredNodes (${g.desiredNodes}) <= maxNodes (${g.maxNodes})` });
+    }
+  }, { when: () => true }),
 });
 
 export interface SystemNodeGroupArgs {

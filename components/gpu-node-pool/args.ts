@@ -1,11 +1,14 @@
 import type * as pulumi from "@pulumi/pulumi";
+import type { KubernetesVersion } from "../../catalog/versions";
 import { z } from "zod";
 import { GPU_INSTANCE_TYPES, GPU_MODELS, INSTANCE_TYPES } from "../../catalog/instance-types";
+import { KUBERNETES_VERSIONS } from "../../catalog/versions";
+import { isLabelKey, reservedLabelPrefix } from "../../lib/labels";
 
 export const gpuNodePoolArgsSchema = z
   .looseObject({
     poolName: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "must be 1-20 lowercase letters, digits or hyphens, starting with a letter"),
-    kubernetesVersion: z.string().regex(/^1\.\d+$/, "must be a Kubernetes minor version such as 1.34"),
+    kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
     instanceTypes: z
       .array(z.string().refine((t) => INSTANCE_TYPES[t]?.gpu !== undefined, { message: `must be a GPU instance type from catalog/instance-types.ts: ${GPU_INSTANCE_TYPES.join(", ")}` }))
       .min(1),
@@ -14,7 +17,10 @@ export const gpuNodePoolArgsSchema = z
     desiredNodes: z.number().int().min(0),
     maxNodes: z.number().int().min(1).max(100),
     diskSizeGiB: z.number().int().min(100).max(16384),
-    labels: z.record(z.string(), z.string()),
+    labels: z.record(
+      z.string().refine(isLabelKey, "must be a Kubernetes label key").refine((k) => !reservedLabelPrefix(k), "must not use a reserved prefix (llm-platform.io/, nvidia.com/, kubernetes.io/, k8s.io/, eks.amazonaws.com/)"),
+      z.string(),
+    ),
   })
   .superRefine((a, ctx) => {
     if (!(a.minNodes <= a.desiredNodes && a.desiredNodes <= a.maxNodes)) {
@@ -33,7 +39,7 @@ export interface GpuNodePoolArgs {
   /** EKS cluster the nodes join. */
   clusterName: pulumi.Input<string>;
   /** Kubernetes minor version of the nodes (the cluster's). */
-  kubernetesVersion: string;
+  kubernetesVersion: KubernetesVersion;
   nodeRoleArn: pulumi.Input<string>;
   /** Private subnets the nodes go in. */
   subnetIds: pulumi.Input<string[]>;

@@ -1,11 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { INSTANCE_TYPES, type GpuModel } from "../../catalog/instance-types";
+import { tagSlug } from "../../lib/tag-slug";
 import { validateArgs } from "../../lib/validate";
 import { nodeLaunchTemplate } from "../shared/launch-template";
 import { gpuNodePoolArgsSchema, type GpuNodePoolArgs } from "./args";
 
 export type { GpuNodePoolArgs } from "./args";
+export { tagSlug };
 
 /** The taint every GPU node carries: only pods that tolerate it (GPU workloads) land there. */
 export const GPU_TAINT = { key: "nvidia.com/gpu", value: "true", effect: "NoSchedule" } as const;
@@ -29,7 +31,7 @@ export const LABELS = {
  */
 export const GPU_AMI_TYPE = "AL2023_x86_64_NVIDIA";
 
-const TEMPLATE = "k8s.io/cluster-autoscaler/node-template";
+export const TEMPLATE = "k8s.io/cluster-autoscaler/node-template";
 
 /**
  * A managed node group of GPU nodes: launch template (IMDSv2, hop limit 1, encrypted gp3), NVIDIA
@@ -116,10 +118,5 @@ export function nodeTemplateTags(labels: Record<string, string>, gpusPerNode: nu
   tags[`${TEMPLATE}/resources/nvidia.com/gpu`] = String(gpusPerNode);
   tags[`${TEMPLATE}/resources/ephemeral-storage`] = `${diskSizeGiB}Gi`;
   return tags;
-}
-
-/** A resource-name-safe, readable suffix for a tag key: `…/label/llm-platform.io/gpu` → `label-llm-platform-io-gpu`. */
-export function tagSlug(key: string): string {
-  return key.replace(`${TEMPLATE}/`, "").replace(/[^a-zA-Z0-9]+/g, "-").replace(/^-|-$/g, "").toLowerCase();
 }
 

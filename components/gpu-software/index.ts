@@ -43,7 +43,7 @@ export function dcgmExporterValues(): Record<string, unknown> {
     // The ServiceMonitor CRD arrives with kube-prometheus-stack (observability issue); until then
     // a ServiceMonitor would fail the release.
     serviceMonitor: { enabled: false },
-    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { memory: "512Mi" } },
+    resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "512Mi" } },
   };
 }
 

@@ -6,6 +6,7 @@ import type { ChartPin } from "../../catalog/versions";
  * A Helm release of a pinned third-party chart. `helm.v3.Release` (not `helm.v4.Chart`) because its
  * `values` are a plain input: a real preview shows them to policies, and so does the offline plan.
  * atomic + cleanupOnFail: a failed upgrade rolls back instead of leaving a half-applied release.
+ * The Helm release is named after the chart: one release of each chart per cluster.
  */
 export function helmRelease(
   name: string,

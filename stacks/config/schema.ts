@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { CPU_INSTANCE_TYPES, GPU_INSTANCE_TYPES, GPU_MODELS, INSTANCE_TYPES } from "../../catalog/instance-types";
 import { KUBERNETES_VERSIONS } from "../../catalog/versions";
+import { isCidr, parseCidr } from "../../lib/cidr";
+import { isLabelKey, isLabelValue, reservedLabelPrefix } from "../../lib/labels";
+import { tagSlug } from "../../lib/tag-slug";
 import type { ProblemParams } from "../../lib/problems";
 
 // The user-facing interface of llm-platform: every key a Pulumi.<stack>.yaml may set under the
@@ -18,6 +21,13 @@ function custom(ctx: z.RefinementCtx, path: PropertyKey[], message: string, para
   ctx.addIssue({ code: "custom", path, message, params });
 }
 
+/**
+ * Cross-field checks run even when a sibling field failed, so one run reports every problem.
+ * Their input may then be partly invalid, hence the type guards inside them.
+ */
+const ALWAYS = { when: () => true };
+const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+
 const count = (what: string) => z.number().int(`${what} must be a whole number`).min(0);
 
 const tags = z
@@ -27,6 +37,7 @@ const tags = z
   })
   .catchall(z.string().max(256))
   .superRefine((value, ctx) => {
+    if (value === null || typeof value !== "object") return;
     for (const key of Object.keys(value)) {
       if (!TAG_KEY.test(key)) {
         custom(ctx, [key], "invalid tag key", {
@@ -43,7 +54,7 @@ const tags = z
         });
       }
     }
-  })
+  }, ALWAYS)
   .describe("Tags put on every AWS resource through the provider's default tags (cost allocation). `cost-center` is required.");
 
 const budget = z
@@ -98,20 +109,21 @@ const network = z
     existingVpc: existingVpc.optional(),
   })
   .superRefine((n, ctx) => {
-    const prefix = Number(n.vpcCidr.split("/")[1]);
-    if (CIDR.test(n.vpcCidr) && (prefix < 16 || prefix > 20)) {
+    if (n === null || typeof n !== "object") return;
+    const prefix = typeof n.vpcCidr === "string" ? Number(n.vpcCidr.split("/")[1]) : NaN;
+    if (typeof n.vpcCidr === "string" && CIDR.test(n.vpcCidr) && (prefix < 16 || prefix > 20)) {
       custom(ctx, ["vpcCidr"], "VPC prefix out of range", {
         allowed: "a prefix from /16 to /20 (AWS allows /16-/28; EKS pods need the room)",
         fix: "use a /16 such as 10.0.0.0/16",
       });
     }
-    if (n.availabilityZones && n.availabilityZones.length !== n.azCount) {
+    if (Array.isArray(n.availabilityZones) && isNum(n.azCount) && n.availabilityZones.length !== n.azCount) {
       custom(ctx, ["availabilityZones"], "AZ list and azCount disagree", {
         allowed: `exactly azCount (${n.azCount}) zone names`,
         fix: `list ${n.azCount} zones or set azCount to ${n.availabilityZones.length}`,
       });
     }
-  })
+  }, ALWAYS)
   .prefault({})
   .describe("The VPC: new (CIDR, AZs, NAT, endpoints, flow logs) or existing (ids).");
 
@@ -140,8 +152,46 @@ const gpuNodePool = z
     maxNodes: count("maxNodes").min(1).max(100).describe("Upper bound for the autoscaler (maximum cost). Required: no pool is unbounded."),
     diskSizeGiB: z.number().int().min(100).max(16384).default(200)
       .describe("Encrypted gp3 root volume: inference images are 10-20 GB and the model cache lives here."),
-    labels: z.record(z.string(), z.string()).default({}).describe("Extra Kubernetes node labels."),
-  });
+    labels: z.record(z.string(), z.string()).default({}).describe("Extra Kubernetes node labels (at most 10; not under llm-platform.io/, nvidia.com/, kubernetes.io/, k8s.io/ or eks.amazonaws.com/)."),
+  })
+  .superRefine((pool, ctx) => {
+    if (pool === null || typeof pool !== "object" || pool.labels === null || typeof pool.labels !== "object") return;
+    const keys = Object.keys(pool.labels);
+    if (keys.length > 10) {
+      custom(ctx, ["labels"], "too many labels", {
+        allowed: "at most 10 extra labels (each is also an autoscaler tag; AWS allows 50 tags per resource)",
+        fix: "drop labels nothing selects on",
+      });
+    }
+    const slugs = new Map<string, string>();
+    for (const key of keys) {
+      const value = pool.labels[key];
+      const reserved = reservedLabelPrefix(key);
+      if (!isLabelKey(key)) {
+        custom(ctx, ["labels", key], "invalid label key", {
+          allowed: "a Kubernetes label key: optional DNS prefix and '/', then up to 63 of [A-Za-z0-9-_.] starting and ending alphanumeric",
+          fix: `rename label "${key}", e.g. to "team.example.com/${key.replace(/[^A-Za-z0-9-_.]/g, "-").replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, "") || "role"}"`,
+        });
+      } else if (reserved) {
+        custom(ctx, ["labels", key], "reserved label prefix", {
+          allowed: `label keys outside ${reserved} (llm-platform sets the GPU, pool and device-plugin labels itself)`,
+          fix: `use your own prefix, e.g. "example.com/${key.split("/").pop()}"`,
+        });
+      } else if (slugs.has(tagSlug(key))) {
+        custom(ctx, ["labels", key], "label keys collide", {
+          allowed: "label keys that differ in more than case and punctuation (they name autoscaler tag resources)",
+          fix: `rename "${key}" or "${slugs.get(tagSlug(key))}"`,
+        });
+      }
+      slugs.set(tagSlug(key), key);
+      if (typeof value === "string" && !isLabelValue(value)) {
+        custom(ctx, ["labels", key], "invalid label value", {
+          allowed: "up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric (or empty)",
+          fix: `change the value ${JSON.stringify(value)}`,
+        });
+      }
+    }
+  }, ALWAYS);
 
 export const platformConfigSchema = z
   .strictObject({
@@ -165,16 +215,22 @@ export const platformConfigSchema = z
         systemNodeGroup: systemNodeGroup.describe("CPU node group for add-ons (CoreDNS, autoscaler, controllers)."),
       })
       .superRefine((c, ctx) => {
-        c.publicAccessCidrs.forEach((cidr, i) => {
-          if (cidr === "0.0.0.0/0") {
+        if (c === null || typeof c !== "object") return;
+        (Array.isArray(c.publicAccessCidrs) ? c.publicAccessCidrs : []).forEach((cidr, i) => {
+          if (typeof cidr !== "string" || !CIDR.test(cidr)) return;
+          if (!isCidr(cidr)) {
+            custom(ctx, ["publicAccessCidrs", i], "not a CIDR", { allowed: "an IPv4 CIDR with octets 0-255", fix: "correct the address" });
+          } else if (parseCidr(cidr).prefix < 8) {
             custom(ctx, ["publicAccessCidrs", i], "API endpoint open to the internet", {
-              allowed: "specific office or VPN CIDRs",
+              allowed: "specific office or VPN CIDRs, /8 or narrower",
               fix: "list your egress CIDRs, or leave publicAccessCidrs empty for a private-only endpoint",
             });
           }
         });
-        checkScaling(ctx, c.systemNodeGroup, ["systemNodeGroup"]);
-        c.systemNodeGroup.instanceTypes.forEach((t, i) => {
+        const sys = c.systemNodeGroup;
+        if (sys === null || typeof sys !== "object") return;
+        checkScaling(ctx, sys, ["systemNodeGroup"]);
+        (Array.isArray(sys.instanceTypes) ? sys.instanceTypes : []).forEach((t, i) => {
           if (!CPU_INSTANCE_TYPES.includes(t)) {
             custom(ctx, ["systemNodeGroup", "instanceTypes", i], "unknown CPU instance type", {
               allowed: `a CPU instance type from catalog/instance-types.ts: ${CPU_INSTANCE_TYPES.join(", ")}`,
@@ -182,11 +238,12 @@ export const platformConfigSchema = z
             });
           }
         });
-      })
+      }, ALWAYS)
       .describe("The EKS cluster: version, API endpoint access, admins, logs and the system node group."),
     gpuNodePools: z
       .record(z.string(), gpuNodePool)
       .superRefine((pools, ctx) => {
+        if (pools === null || typeof pools !== "object") return;
         if (Object.keys(pools).length === 0) {
           custom(ctx, [], "no GPU pool", { allowed: "at least one pool", fix: "add a pool under gpuNodePools, e.g. a10g with instanceTypes [g5.xlarge]" });
         }
@@ -197,10 +254,11 @@ export const platformConfigSchema = z
               fix: `rename pool "${name}", e.g. to "${name.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "") || "gpu"}"`,
             });
           }
+          if (pool === null || typeof pool !== "object") continue;
           checkScaling(ctx, pool, [name]);
-          checkGpuTypes(ctx, pool.instanceTypes, [name, "instanceTypes"]);
+          if (Array.isArray(pool.instanceTypes)) checkGpuTypes(ctx, pool.instanceTypes, [name, "instanceTypes"]);
         }
-      })
+      }, ALWAYS)
       .describe("GPU node pools by name (the name is the pool's label and part of resource names)."),
   })
   .describe("llm-platform stack configuration.");
@@ -211,14 +269,15 @@ export type GpuNodePoolConfig = PlatformConfig["gpuNodePools"][string];
 export type NetworkConfig = PlatformConfig["network"];
 export type ClusterConfig = PlatformConfig["cluster"];
 
-function checkScaling(ctx: z.RefinementCtx, g: { minNodes: number; desiredNodes?: number; maxNodes: number }, path: PropertyKey[]) {
+function checkScaling(ctx: z.RefinementCtx, g: { minNodes: unknown; desiredNodes?: unknown; maxNodes: unknown }, path: PropertyKey[]) {
+  if (!isNum(g.minNodes) || !isNum(g.maxNodes)) return;
   if (g.minNodes > g.maxNodes) {
     custom(ctx, [...path, "minNodes"], "minNodes above maxNodes", {
       allowed: `0..maxNodes (${g.maxNodes})`,
       fix: `lower minNodes to at most ${g.maxNodes} or raise maxNodes to at least ${g.minNodes}`,
     });
   }
-  if (g.desiredNodes !== undefined && (g.desiredNodes < g.minNodes || g.desiredNodes > g.maxNodes)) {
+  if (isNum(g.desiredNodes) && (g.desiredNodes < g.minNodes || g.desiredNodes > g.maxNodes)) {
     custom(ctx, [...path, "desiredNodes"], "desiredNodes outside min..max", {
       allowed: `minNodes..maxNodes (${g.minNodes}..${g.maxNodes})`,
       fix: `set desiredNodes between ${g.minNodes} and ${g.maxNodes}, or remove it to default to minNodes`,
@@ -226,11 +285,12 @@ function checkScaling(ctx: z.RefinementCtx, g: { minNodes: number; desiredNodes?
   }
 }
 
-function checkGpuTypes(ctx: z.RefinementCtx, types: string[], path: PropertyKey[]) {
+function checkGpuTypes(ctx: z.RefinementCtx, types: unknown[], path: PropertyKey[]) {
   const known = GPU_INSTANCE_TYPES.join(", ");
   let first: { type: string; model: keyof typeof GPU_MODELS; count: number; memoryMiB: number } | undefined;
   types.forEach((type, i) => {
-    const spec = INSTANCE_TYPES[type];
+    if (typeof type !== "string") return;
+    const spec = Object.hasOwn(INSTANCE_TYPES, type) ? INSTANCE_TYPES[type] : undefined;
     if (!spec) {
       custom(ctx, [...path, i], "unknown GPU instance type", {
         allowed: `a GPU instance type from catalog/instance-types.ts: ${known}`,

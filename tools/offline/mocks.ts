@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { partitionOf } from "../../lib/aws";
 
 // Realistic outputs for the resources and invokes the program uses, so every `apply` downstream
 // runs as it would against AWS. Ids and ARNs are deterministic (hashed from the logical name) so
@@ -47,6 +48,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
   call(args: pulumi.runtime.MockCallArgs): Record<string, unknown> {
     this.calls.push({ token: args.token, inputs: args.inputs });
     const r = this.region;
+    const p = partitionOf(r);
     switch (args.token) {
       case "aws:index/getAvailabilityZones:getAvailabilityZones": {
         const letters = ["a", "b", "c", "d", "e", "f"];
@@ -60,9 +62,9 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
       case "aws:index/getRegion:getRegion":
         return { id: r, region: r, name: r, description: r, endpoint: `ec2.${r}.amazonaws.com` };
       case "aws:index/getCallerIdentity:getCallerIdentity":
-        return { id: MOCK_ACCOUNT_ID, accountId: MOCK_ACCOUNT_ID, arn: `arn:aws:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`, userId: "AIDAOFFLINEPLAN" };
+        return { id: MOCK_ACCOUNT_ID, accountId: MOCK_ACCOUNT_ID, arn: `arn:${p}:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`, userId: "AIDAOFFLINEPLAN" };
       case "aws:index/getPartition:getPartition":
-        return { id: "aws", partition: "aws", dnsSuffix: "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+        return { id: p, partition: p, dnsSuffix: p === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
       default:
         throw new Error(`offline plan: no mock for invoke ${args.token}; add one to tools/offline/mocks.ts`);
     }
@@ -72,11 +74,12 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     const { type, name } = args;
     const inputs = (args.inputs ?? {}) as Record<string, any>;
     const r = this.region;
+    const p = partitionOf(r);
     const acct = MOCK_ACCOUNT_ID;
     const prefix = EC2_ID_PREFIX[type];
     if (prefix) {
       const id = `${prefix}-${hex(`${type}/${name}`, 17)}`;
-      const extra: Record<string, unknown> = { arn: `arn:aws:ec2:${r}:${acct}:${prefix}/${id}` };
+      const extra: Record<string, unknown> = { arn: `arn:${p}:ec2:${r}:${acct}:${prefix}/${id}` };
       if (type === "aws:ec2/eip:Eip") Object.assign(extra, { allocationId: id, publicIp: `198.51.100.${parseInt(hex(name, 2), 16) % 250 + 1}` });
       if (type === "aws:ec2/launchTemplate:LaunchTemplate") Object.assign(extra, { latestVersion: 1, defaultVersion: 1 });
       if (type === "aws:ec2/vpc:Vpc") Object.assign(extra, { defaultSecurityGroupId: `sg-${hex(`${name}/default`, 17)}`, mainRouteTableId: `rtb-${hex(`${name}/main`, 17)}` });
@@ -87,20 +90,20 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         return { id: undefined, state: eksClusterOutputs(name, inputs, r) };
       case "aws:iam/role:Role": {
         const roleName = inputs.name ?? autoName(name);
-        return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:aws:iam::${acct}:role/${roleName}`, uniqueId: `AROA${hex(name, 17).toUpperCase()}` } };
+        return { id: roleName, state: { ...inputs, name: roleName, arn: `arn:${p}:iam::${acct}:role/${roleName}`, uniqueId: `AROA${hex(name, 17).toUpperCase()}` } };
       }
       case "aws:iam/rolePolicy:RolePolicy":
       case "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
         return { id: autoName(name), state: { ...inputs } };
       case "aws:kms/key:Key": {
         const keyId = `${hex(name, 8)}-${hex(name + "1", 4)}-${hex(name + "2", 4)}-${hex(name + "3", 4)}-${hex(name + "4", 12)}`;
-        return { id: keyId, state: { ...inputs, keyId, arn: `arn:aws:kms:${r}:${acct}:key/${keyId}` } };
+        return { id: keyId, state: { ...inputs, keyId, arn: `arn:${p}:kms:${r}:${acct}:key/${keyId}` } };
       }
       case "aws:kms/alias:Alias":
-        return { id: inputs.name, state: { ...inputs, arn: `arn:aws:kms:${r}:${acct}:${inputs.name}` } };
+        return { id: inputs.name, state: { ...inputs, arn: `arn:${p}:kms:${r}:${acct}:${inputs.name}` } };
       case "aws:cloudwatch/logGroup:LogGroup": {
         const groupName = inputs.name ?? autoName(name);
-        return { id: groupName, state: { ...inputs, name: groupName, arn: `arn:aws:logs:${r}:${acct}:log-group:${groupName}` } };
+        return { id: groupName, state: { ...inputs, name: groupName, arn: `arn:${p}:logs:${r}:${acct}:log-group:${groupName}` } };
       }
       case "aws:eks/nodeGroup:NodeGroup": {
         const ngName = inputs.nodeGroupName ?? autoName(name);
@@ -110,17 +113,17 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
           state: {
             ...inputs,
             nodeGroupName: ngName,
-            arn: `arn:aws:eks:${r}:${acct}:nodegroup/${inputs.clusterName}/${ngName}/${uuid}`,
+            arn: `arn:${p}:eks:${r}:${acct}:nodegroup/${inputs.clusterName}/${ngName}/${uuid}`,
             status: "ACTIVE",
             resources: [{ autoscalingGroups: [{ name: `eks-${ngName}-${uuid}` }], remoteAccessSecurityGroupId: "" }],
           },
         };
       }
       case "aws:eks/addon:Addon":
-        return { id: `${inputs.clusterName}:${inputs.addonName}`, state: { ...inputs, arn: `arn:aws:eks:${r}:${acct}:addon/${inputs.clusterName}/${inputs.addonName}/${hex(name, 8)}`, addonVersion: inputs.addonVersion ?? "default" } };
+        return { id: `${inputs.clusterName}:${inputs.addonName}`, state: { ...inputs, arn: `arn:${p}:eks:${r}:${acct}:addon/${inputs.clusterName}/${inputs.addonName}/${hex(name, 8)}`, addonVersion: inputs.addonVersion ?? "default" } };
       case "aws:eks/podIdentityAssociation:PodIdentityAssociation": {
         const assoc = `a-${hex(name, 17)}`;
-        return { id: `${inputs.clusterName},${assoc}`, state: { ...inputs, associationId: assoc, associationArn: `arn:aws:eks:${r}:${acct}:podidentityassociation/${inputs.clusterName}/${assoc}` } };
+        return { id: `${inputs.clusterName},${assoc}`, state: { ...inputs, associationId: assoc, associationArn: `arn:${p}:eks:${r}:${acct}:podidentityassociation/${inputs.clusterName}/${assoc}` } };
       }
       case "aws:autoscaling/tag:Tag":
         return { id: `${inputs.autoscalingGroupName},${inputs.tag?.key}`, state: { ...inputs } };
@@ -137,7 +140,7 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     // Any other AWS resource: echo inputs with a plausible id and ARN.
     const id = autoName(name);
     const service = type.split(":")[1]?.split("/")[0] ?? "unknown";
-    return { id, state: { ...inputs, arn: `arn:aws:${service}:${r}:${acct}:${id}` } };
+    return { id, state: { ...inputs, arn: `arn:${p}:${service}:${r}:${acct}:${id}` } };
   }
 }
 
@@ -172,7 +175,7 @@ function eksClusterOutputs(name: string, inputs: Record<string, any>, region: st
     kubeconfigJson: JSON.stringify(kubeconfig),
     eksCluster: {
       name: clusterName,
-      arn: `arn:aws:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${clusterName}`,
+      arn: `arn:${partitionOf(region)}:eks:${region}:${MOCK_ACCOUNT_ID}:cluster/${clusterName}`,
       endpoint,
       version: inputs.version,
       status: "ACTIVE",
@@ -182,7 +185,7 @@ function eksClusterOutputs(name: string, inputs: Record<string, any>, region: st
     },
     clusterSecurityGroupId: clusterSg,
     nodeSecurityGroupId: nodeSg,
-    oidcProviderArn: inputs.createOidcProvider ? `arn:aws:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${issuer}` : "",
+    oidcProviderArn: inputs.createOidcProvider ? `arn:${partitionOf(region)}:iam::${MOCK_ACCOUNT_ID}:oidc-provider/${issuer}` : "",
     oidcProviderUrl: `https://${issuer}`,
     oidcIssuer: issuer,
     instanceRoles: [],

@@ -66,6 +66,21 @@ export function sanitize(value: unknown): unknown {
   return value;
 }
 
+/** Provider resources receive structured config as JSON strings (e.g. `defaultTags`); decode them. */
+function decodeProviderInputs(type: string, inputs: unknown): unknown {
+  if (!type.startsWith("pulumi:providers:") || inputs === null || typeof inputs !== "object") return inputs;
+  return Object.fromEntries(Object.entries(inputs as Record<string, unknown>).map(([k, v]) => {
+    if (typeof v === "string" && /^[[{]/.test(v)) {
+      try {
+        return [k, JSON.parse(v)];
+      } catch {
+        return [k, v];
+      }
+    }
+    return [k, v];
+  }));
+}
+
 interface Req {
   getType(): string;
   getName(): string;
@@ -91,7 +106,7 @@ function recordingMonitor(mocks: pulumi.runtime.Mocks, resources: PlannedResourc
           custom: req.getCustom(),
           provider: provider ? provider.split("::").slice(0, -1).join("::") : "",
           dependencies: req.getDependenciesList(),
-          inputs: (sanitize(req.getObject()?.toJavaScript() ?? {}) ?? {}) as Record<string, unknown>,
+          inputs: sanitize(decodeProviderInputs(req.getType(), req.getObject()?.toJavaScript() ?? {})) as Record<string, unknown>,
         });
       }
       callback(err, resp);

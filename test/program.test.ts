@@ -1,0 +1,138 @@
+import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, it } from "node:test";
+import { readStackFile } from "../stacks/config/load";
+import { plan } from "../tools/plan";
+import { runProgram, type ProgramRun } from "../tools/offline/run";
+import { ofType, one, type PlannedResource } from "./harness";
+
+const ROOT = path.resolve(__dirname, "..");
+const stackRun = (stack: string) => runProgram(stack, readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)));
+const names = (rs: PlannedResource[]) => rs.map((r) => r.name).sort();
+
+describe("whole program", () => {
+  let dev: ProgramRun;
+  let prod: ProgramRun;
+  before(async () => {
+    dev = await stackRun("dev");
+    prod = await stackRun("prod");
+  });
+
+  it("dev is cheap: 2 AZs, one NAT gateway, a public endpoint for listed CIDRs, one spot A10G pool that scales to zero", () => {
+    assert.equal(ofType(dev.resources, "aws:ec2/subnet:Subnet").length, 4);
+    assert.equal(ofType(dev.resources, "aws:ec2/natGateway:NatGateway").length, 1);
+    const eks = one(dev.resources, "eks:index:Cluster", "llm-dev-cluster-eks").inputs;
+    assert.equal(eks.endpointPublicAccess, true);
+    assert.deepEqual(eks.publicAccessCidrs, ["203.0.113.0/24"]);
+    const gpu = ofType(dev.resources, "aws:eks/nodeGroup:NodeGroup").filter((r) => r.name !== "llm-dev-cluster-system");
+    assert.deepEqual(names(gpu), ["llm-dev-gpu-a10g"]);
+    assert.equal(gpu[0].inputs.capacityType, "SPOT");
+    assert.deepEqual(gpu[0].inputs.scalingConfig, { desiredSize: 0, maxSize: 2, minSize: 0 });
+  });
+
+  it("prod is resilient: 3 AZs, a NAT gateway per AZ, private-only API, on-demand A100 (p4d) and A10G (g5) pools", () => {
+    assert.equal(ofType(prod.resources, "aws:ec2/subnet:Subnet").length, 6);
+    assert.equal(ofType(prod.resources, "aws:ec2/natGateway:NatGateway").length, 3);
+    const eks = one(prod.resources, "eks:index:Cluster", "llm-prod-cluster-eks").inputs;
+    assert.equal(eks.endpointPublicAccess, false);
+    assert.equal(eks.endpointPrivateAccess, true);
+    assert.equal(eks.publicAccessCidrs, undefined);
+    const gpu = ofType(prod.resources, "aws:eks/nodeGroup:NodeGroup").filter((r) => r.name !== "llm-prod-cluster-system");
+    assert.deepEqual(names(gpu), ["llm-prod-gpu-a100", "llm-prod-gpu-a10g"]);
+    assert.ok(gpu.every((g) => g.inputs.capacityType === "ON_DEMAND"));
+    assert.deepEqual(one(prod.resources, "aws:eks/nodeGroup:NodeGroup", "llm-prod-gpu-a100").inputs.instanceTypes, ["p4d.24xlarge"]);
+  });
+
+  it("both install the device plugin, DCGM exporter and cluster autoscaler charts", () => {
+    for (const run of [dev, prod]) {
+      const charts = ofType(run.resources, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort();
+      assert.deepEqual(charts, ["cluster-autoscaler", "dcgm-exporter", "nvidia-device-plugin"]);
+    }
+  });
+
+  it("every AWS resource uses the stack's explicit provider, whose default tags carry environment and cost center", () => {
+    for (const [run, env, cc] of [[dev, "dev", "ml-platform-dev"], [prod, "prod", "ml-platform-prod"]] as const) {
+      const provider = one(run.resources, "pulumi:providers:aws", `llm-${env}-aws`);
+      assert.equal(provider.inputs.region, "us-east-1");
+      const tags = (provider.inputs.defaultTags as { tags: Record<string, string> }).tags;
+      assert.equal(tags.environment, env);
+      assert.equal(tags["cost-center"], cc);
+      assert.equal(tags.project, "llm-platform");
+      const awsResources = run.resources.filter((r) => r.custom && r.type.startsWith("aws:"));
+      assert.ok(awsResources.length > 40);
+      for (const r of awsResources) assert.equal(r.provider, provider.urn, `${r.type} ${r.name} uses the explicit provider`);
+      const k8s = run.resources.filter((r) => r.custom && r.type.startsWith("kubernetes:"));
+      const k8sProvider = one(run.resources, "pulumi:providers:kubernetes", `llm-${env}-cluster-k8s`);
+      for (const r of k8s) assert.equal(r.provider, k8sProvider.urn, `${r.type} ${r.name} uses the cluster's provider`);
+    }
+  });
+
+  it("exports the cluster, network and pool outputs, with the kubeconfig secret", () => {
+    assert.equal(prod.outputs.clusterName, "llm-prod");
+    assert.equal(prod.outputs.kubeconfig, "[secret]");
+    assert.deepEqual(prod.outputs.gpuNodePools, {
+      a100: { gpuModel: "a100", gpusPerNode: 8, maxGpus: 16, nodeGroupName: (prod.outputs.gpuNodePools as any).a100.nodeGroupName },
+      a10g: { gpuModel: "a10g", gpusPerNode: 4, maxGpus: 16, nodeGroupName: (prod.outputs.gpuNodePools as any).a10g.nodeGroupName },
+    });
+    assert.match(String((prod.outputs.gpuNodePools as any).a100.nodeGroupName), /^llm-prod-gpu-a100-[0-9a-f]{7}$/);
+  });
+});
+
+describe("offline plan", () => {
+  const run = (args: string[]) =>
+    spawnSync(process.execPath, ["--import", "tsx", path.join(ROOT, "tools/plan.ts"), ...args], { cwd: ROOT, encoding: "utf8", env: { ...process.env, NODE_OPTIONS: "" } });
+
+  it("plans dev: exit 0, prints the tree and counts, writes the schemaVersion 1 report", () => {
+    const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "dev.json");
+    const r = run(["--stack", "dev", "--json", json]);
+    assert.equal(r.status, 0, r.stderr);
+    for (const part of ["llm-platform:network:Network", "llm-platform:cluster:Cluster", "llm-platform:gpu:GpuNodePool", "kubernetes:helm.sh/v3:Release", "Counts by type:"]) {
+      assert.ok(r.stdout.includes(part), `stdout shows ${part}`);
+    }
+    const report = JSON.parse(fs.readFileSync(json, "utf8"));
+    assert.equal(report.schemaVersion, 1);
+    assert.equal(report.project, "llm-platform");
+    assert.equal(report.stack, "dev");
+    assert.deepEqual(Object.keys(report.resources[0]).sort(), ["custom", "inputs", "name", "parent", "type", "urn"]);
+    assert.equal(report.resources.find((r: any) => r.type === "pulumi:pulumi:Stack").parent, "");
+  });
+
+  it("exits 2 naming an unknown GPU instance type, before any resource exists", () => {
+    const r = run(["--config", "test/fixtures/stacks/unknown-gpu-type.yaml"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /gpuNodePools\.a10g\.instanceTypes\[1\]: got "g7\.mega"/);
+    assert.match(r.stderr, /allowed: a GPU instance type from catalog\/instance-types\.ts: g5\.xlarge/);
+    assert.equal(r.stdout, "");
+    assert.doesNotMatch(r.stderr, /\n\s+at /, "no stack trace");
+  });
+
+  it("exits 2 for a stack file that does not exist", () => {
+    const r = run(["--stack", "nope"]);
+    assert.equal(r.status, 2);
+    assert.match(r.stderr, /Pulumi\.nope\.yaml/);
+  });
+
+  it("shows secure values as [secret] and never writes the ciphertext or the placeholder", async () => {
+    const lines: string[] = [];
+    const outcome = await plan({ config: path.join(ROOT, "test/fixtures/stacks/secret-tag.yaml"), quiet: true }, (s) => lines.push(s), (s) => lines.push(s));
+    assert.equal(outcome.exitCode, 0);
+    const text = JSON.stringify(outcome.report);
+    assert.doesNotMatch(text, /c2VjcmV0LWNpcGhlcnRleHQ|offline-plan-secret-placeholder/);
+    const provider = outcome.report!.resources.find((r) => r.type === "pulumi:providers:aws")!;
+    assert.equal((provider.inputs.defaultTags as any).tags["billing-account"], "[secret]");
+  });
+
+  it("exits 3 on a program error with its message and no stack trace unless --debug", async () => {
+    const boom = async () => { throw new Error("boom in component"); };
+    for (const debug of [false, true]) {
+      const err: string[] = [];
+      const outcome = await plan({ stack: "dev", debug }, () => {}, (s) => err.push(s), boom);
+      assert.equal(outcome.exitCode, 3);
+      assert.match(err[0], /program error while planning stack dev: boom in component/);
+      assert.equal(err.join("\n").includes("at boom"), debug);
+    }
+  });
+});
