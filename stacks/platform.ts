@@ -1,5 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { Budget } from "../components/budget";
 import { Cluster } from "../components/cluster";
 import { ClusterAutoscaler } from "../components/cluster-autoscaler";
 import { GpuNodePool } from "../components/gpu-node-pool";
@@ -16,9 +17,14 @@ export function platformTags(config: PlatformConfig, stack: string): Record<stri
     ...config.tags,
     environment: config.environment,
     project: PROJECT,
-    stack,
+    stack: stackTagValue(stack),
     "managed-by": "pulumi",
   };
+}
+
+/** The `stack` tag's value: unique across projects, so the budget's tag filter sees only this stack. */
+export function stackTagValue(stack: string): string {
+  return `${PROJECT}/${stack}`;
 }
 
 /** Names every top-level component derives from; stable, since renaming replaces infrastructure. */
@@ -36,6 +42,13 @@ export function createPlatform(config: PlatformConfig, stack: string = pulumi.ge
     defaultTags: { tags: platformTags(config, stack) },
   });
   const onAws = { providers: { aws: awsProvider } };
+
+  new Budget(`${base}-budget`, {
+    monthlyUsd: config.budget.monthlyUsd,
+    alertEmails: config.budget.alertEmails,
+    alertSnsTopicArns: config.budget.alertSnsTopicArn ? [config.budget.alertSnsTopicArn] : [],
+    costAllocationTag: { key: "stack", value: stackTagValue(stack) },
+  }, onAws);
 
   const net = config.network;
   const network = new Network(`${base}-network`, {

@@ -1,34 +1,55 @@
-// npm run plan -- --stack <name> | --config <file> [--json <file>] [--debug]
+// npm run plan -- --stack <name> | --config <file> [--json <file>] [--markdown <file>] [--debug]
 //
 // The offline plan: runs the Pulumi program in-process under mocks with a stack's configuration,
-// prints the resource tree and counts, and writes the machine report. No cloud account, no CLI.
-// Exit codes: 0 planned; 2 invalid configuration; 3 program error.
+// runs every policy of the pack on what it would create, estimates its monthly cost against the
+// budget, prints the resource tree, counts, cost and violations, and writes the machine report and
+// the pull-request comment. No cloud account, no Pulumi CLI.
+// Exit codes: 0 planned; 1 a mandatory policy is violated; 2 invalid configuration; 3 program error.
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
 import { ConfigError } from "../lib/problems";
+import { costStackBudget, declaredBudget, stackEstimate, type Config as BudgetConfig } from "../policies/cost-stack-budget";
+import { POLICIES } from "../policies/policies";
 import { parsePlatformConfig, readStackFile } from "../stacks/config/load";
-import { buildReport, renderTree, type PlanReport } from "./offline/report";
+import { withModeledEksChildren } from "./offline/eks-model";
+import { renderMarkdown } from "./offline/markdown";
+import { policyResources, policySettings, readPackConfig, runPolicies, type PackConfig } from "./offline/policy-runner";
+import { buildReport, renderSummary, renderTree, type PlanReport, type ReportCost } from "./offline/report";
 import { runProgram } from "./offline/run";
 
-export const EXIT = { ok: 0, config: 2, program: 3 } as const;
+export const EXIT = { ok: 0, violation: 1, config: 2, program: 3 } as const;
 
 const ROOT = path.resolve(__dirname, "..");
 
-const USAGE = `usage: npm run plan -- (--stack <name> | --config <file>) [--json <file>] [--quiet] [--debug]
+const USAGE = `usage: npm run plan -- (--stack <name> | --config <file>) [--json <file>] [--markdown <file>]
+                        [--policy-config <file>] [--quiet] [--debug]
 
-  --stack <name>    plan Pulumi.<name>.yaml from the project root
-  --config <file>   plan any stack file (what-ifs, fixtures); the stack is named after the file
-  --json <file>     write the machine report (schemaVersion 1)
-  --quiet           print only the summary line
-  --debug           print stack traces of program errors`;
+  --stack <name>          plan Pulumi.<name>.yaml from the project root
+  --config <file>         plan any stack file (what-ifs, fixtures); the stack is named after the file
+  --json <file>           write the machine report (schemaVersion 1)
+  --markdown <file>       write the pull-request comment
+  --policy-config <file>  policy pack config; default policies/config/<stack>.json, else <environment>.json
+  --quiet                 print only the summary
+  --debug                 print stack traces of program errors
+
+exit codes: 0 planned, 1 a mandatory policy is violated, 2 invalid configuration, 3 program error`;
 
 export interface PlanOptions {
   stack?: string;
   config?: string;
   json?: string;
+  markdown?: string;
+  policyConfig?: string;
   quiet?: boolean;
   debug?: boolean;
+}
+
+/** The policy config a stack is checked with: explicit, else named after the stack, else its environment. */
+export function resolvePolicyConfig(opts: PlanOptions, stack: string, environment: string): string {
+  if (opts.policyConfig) return path.resolve(opts.policyConfig);
+  const byStack = path.join(ROOT, "policies", "config", `${stack}.json`);
+  return fs.existsSync(byStack) ? byStack : path.join(ROOT, "policies", "config", `${environment}.json`);
 }
 
 export interface PlanOutcome {
@@ -58,9 +79,10 @@ export async function plan(
 ): Promise<PlanOutcome> {
   const { stack, file } = resolveStack(opts);
   let raw;
+  let config;
   try {
     raw = readStackFile(file);
-    parsePlatformConfig(raw, path.basename(file));
+    config = parsePlatformConfig(raw, path.basename(file));
   } catch (e) {
     if (e instanceof ConfigError) {
       err(e.message);
@@ -80,11 +102,46 @@ export async function plan(
     return { exitCode: EXIT.program };
   }
 
-  const report = buildReport(result);
+  const policyConfigFile = resolvePolicyConfig(opts, stack, config.environment);
+  let pack: PackConfig;
+  try {
+    pack = readPackConfig(policyConfigFile);
+  } catch (e) {
+    err(`cannot read policy config ${policyConfigFile}: ${e instanceof Error ? e.message : String(e)}`);
+    return { exitCode: EXIT.config };
+  }
+
+  const resources = withModeledEksChildren(result.resources);
+  let violations;
+  let cost: ReportCost;
+  try {
+    violations = await runPolicies(POLICIES, resources, pack);
+    const budgetConfig = policySettings(costStackBudget, pack).config as unknown as BudgetConfig;
+    const prs = policyResources(resources);
+    const declared = declaredBudget(prs);
+    const monthlyUsd = budgetConfig.monthlyUsd ?? declared?.monthlyUsd ?? null;
+    cost = {
+      ...stackEstimate(prs, budgetConfig),
+      budget: {
+        monthlyUsd,
+        source: budgetConfig.monthlyUsd !== undefined ? `${path.basename(policyConfigFile)} monthlyUsd` : declared?.source ?? "none declared",
+        maxScaleHeadroom: budgetConfig.maxScaleHeadroom,
+        maxScaleLimitUsd: monthlyUsd === null ? null : Math.round(monthlyUsd * budgetConfig.maxScaleHeadroom * 100) / 100,
+      },
+    };
+  } catch (e) {
+    err(`policy or cost evaluation failed for stack ${stack}: ${e instanceof Error ? e.message : String(e)}`);
+    if (opts.debug && e instanceof Error && e.stack) err(e.stack);
+    return { exitCode: EXIT.program };
+  }
+
+  const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost });
   if (!opts.quiet) out(renderTree(report));
-  out(`planned stack ${stack}: ${report.resources.length} resources (${report.resources.filter((r) => r.custom).length} custom)`);
+  out(renderSummary(report));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
-  return { exitCode: EXIT.ok, report };
+  if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(report));
+  const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;
+  return { exitCode: mandatory > 0 ? EXIT.violation : EXIT.ok, report };
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -96,6 +153,8 @@ async function main(argv: string[]): Promise<number> {
         stack: { type: "string" },
         config: { type: "string" },
         json: { type: "string" },
+        markdown: { type: "string" },
+        "policy-config": { type: "string" },
         quiet: { type: "boolean" },
         debug: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -111,7 +170,7 @@ async function main(argv: string[]): Promise<number> {
     return EXIT.ok;
   }
   try {
-    const outcome = await plan(values, (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`));
+    const outcome = await plan({ ...values, policyConfig: values["policy-config"] }, (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`));
     return outcome.exitCode;
   } catch (e) {
     if (e instanceof UsageError) {

@@ -1,12 +1,26 @@
-import type { ProgramRun } from "./run";
+import type { CostEstimate } from "../../cost/estimate";
+import type { Violation } from "./policy-runner";
+import type { PlannedResource } from "./run";
 
-/** The machine report of `npm run plan -- --json`. Later issues add `violations` and `cost`. */
+/** The machine report of `npm run plan -- --json`. */
 export interface PlanReport {
   schemaVersion: 1;
   project: string;
   stack: string;
   resources: ReportResource[];
   outputs: Record<string, unknown>;
+  violations: Violation[];
+  cost: ReportCost;
+}
+
+export interface ReportCost extends CostEstimate {
+  budget: {
+    monthlyUsd: number | null;
+    /** Where the number comes from: the stack's aws.budgets.Budget, or the policy config override. */
+    source: string;
+    maxScaleHeadroom: number;
+    maxScaleLimitUsd: number | null;
+  };
 }
 
 export interface ReportResource {
@@ -16,15 +30,26 @@ export interface ReportResource {
   parent: string;
   custom: boolean;
   inputs: Record<string, unknown>;
+  /** Set on children of remote components that the plan models (see eks-model.ts). */
+  modeled?: true;
 }
 
-export function buildReport(run: ProgramRun): PlanReport {
+export function buildReport(args: {
+  project: string;
+  stack: string;
+  resources: readonly (PlannedResource & { modeled?: true })[];
+  outputs: Record<string, unknown>;
+  violations: Violation[];
+  cost: ReportCost;
+}): PlanReport {
   return {
     schemaVersion: 1,
-    project: run.project,
-    stack: run.stack,
-    resources: run.resources.map(({ urn, type, name, parent, custom, inputs }) => ({ urn, type, name, parent, custom, inputs })),
-    outputs: run.outputs,
+    project: args.project,
+    stack: args.stack,
+    resources: args.resources.map(({ urn, type, name, parent, custom, inputs, modeled }) => ({ urn, type, name, parent, custom, inputs, ...(modeled ? { modeled } : {}) })),
+    outputs: args.outputs,
+    violations: args.violations,
+    cost: args.cost,
   };
 }
 
@@ -42,15 +67,43 @@ export function renderTree(report: PlanReport): string {
     list.push(r);
     children.set(r.parent, list);
   }
-  const lines: string[] = [`Resources of ${report.project}/${report.stack} (component ▸, custom +):`];
+  const lines: string[] = [`Resources of ${report.project}/${report.stack} (component ▸, custom +; "modeled": created by a remote component, modeled offline):`];
   const walk = (parent: string, depth: number) => {
     for (const r of children.get(parent) ?? []) {
-      lines.push(`${"  ".repeat(depth)}${r.custom ? "+" : "▸"} ${r.type}  ${r.name}`);
+      lines.push(`${"  ".repeat(depth)}${r.custom ? "+" : "▸"} ${r.type}  ${r.name}${r.modeled ? "  (modeled)" : ""}`);
       walk(r.urn, depth + 1);
     }
   };
   walk("", 0);
   lines.push("", "Counts by type:");
   for (const [type, n] of countByType(report.resources)) lines.push(`  ${String(n).padStart(4)}  ${type}`);
+  return lines.join("\n");
+}
+
+export const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+
+/** Resource name of a URN (its last segment). */
+export const urnName = (urn: string) => urn.split("::").pop() ?? urn;
+
+/** Cost and violations, for the terminal. */
+export function renderSummary(report: PlanReport): string {
+  const c = report.cost;
+  const lines: string[] = [];
+  if (c.pricesAsOf === null) {
+    lines.push(`Cost: not estimated: no price table for region ${c.region} (${c.unpriced.length} resources unpriced).`);
+  } else {
+    const budget = c.budget.monthlyUsd === null ? "no budget declared" : `budget ${usd(c.budget.monthlyUsd)} (${c.budget.source}), at max scale up to ${usd(c.budget.maxScaleLimitUsd!)}`;
+    lines.push(`Cost per month (USD, ${c.region} prices as of ${c.pricesAsOf}): baseline ${usd(c.monthly.baseline)}, expected ${usd(c.monthly.expected)}, max ${usd(c.monthly.max)}; ${budget}.`);
+    for (const it of c.items.slice(0, 5)) lines.push(`  ${usd(it.monthly.expected).padStart(12)} expected, ${usd(it.monthly.max).padStart(12)} max  ${it.description}`);
+    if (c.unpriced.length > 0) lines.push(`  not priced: ${c.unpriced.length} resources (see the report's cost.unpriced)`);
+  }
+  const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
+  lines.push(`Policy violations: ${mandatory.length} mandatory, ${report.violations.length - mandatory.length} advisory.`);
+  for (const v of report.violations) {
+    lines.push(`  [${v.enforcementLevel}${v.severity ? `, ${v.severity}` : ""}] ${v.policy}${v.urn ? ` (${urnName(v.urn)})` : ""}: ${v.message}`);
+  }
+  const modeled = report.resources.filter((r) => r.modeled).length;
+  lines.push(`planned stack ${report.stack}: ${report.resources.length} resources (${report.resources.filter((r) => r.custom).length} custom, ${modeled} modeled)` +
+    (mandatory.length > 0 ? `; ${mandatory.length} mandatory violation${mandatory.length > 1 ? "s" : ""}: exit 1` : ""));
   return lines.join("\n");
 }

@@ -1,0 +1,21 @@
+import * as aws from "@pulumi/aws";
+import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
+import { plain } from "./lib";
+
+export const eksClusterSecretsEncryption: ResourceValidationPolicy = {
+  name: "eks-cluster-secrets-encryption",
+  description: "Kubernetes secrets in EKS are envelope-encrypted with a customer managed KMS key.",
+  enforcementLevel: "advisory",
+  severity: "high",
+  tags: ["security", "eks", "encryption"],
+  remediationSteps: "Pass encryptionConfigKeyArn (a KMS key with rotation on) to eks.Cluster; the Cluster component does this by default.",
+  validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, _args, report) => {
+    const config = plain(cluster.encryptionConfig) as { provider?: { keyArn?: string }; resources?: string[] } | undefined;
+    if (!config) {
+      report("The EKS cluster has no encryptionConfig: Kubernetes secrets are not envelope-encrypted with KMS.");
+      return;
+    }
+    if (!(config.resources ?? []).includes("secrets")) report('The EKS cluster\'s encryptionConfig does not cover "secrets".');
+    if (cluster.encryptionConfig?.provider?.keyArn === undefined) report("The EKS cluster's encryptionConfig names no KMS key.");
+  }),
+};

@@ -1,0 +1,49 @@
+import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
+
+// Helpers shared by the policies. In a real preview, reading a value that is not known yet throws
+// (the SDK's UnknownValueError); policies read through `known` so one unknown skips one check
+// instead of aborting the whole policy.
+
+/** Runs `read`; undefined when it touches a value unknown during preview. */
+export function known<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch (err) {
+    if (err instanceof Error && err.constructor.name === "UnknownValueError") return undefined;
+    throw err;
+  }
+}
+
+/** A plain deep copy of props: unknown values (and the offline plan's "[unknown]") become undefined. */
+export function plain(value: unknown, depth = 0): unknown {
+  if (depth > 32) return undefined;
+  if (value === "[unknown]") return undefined;
+  if (Array.isArray(value)) return value.map((_, i) => plain(known(() => value[i]), depth + 1));
+  if (value !== null && typeof value === "object") {
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(value)) {
+      const v = known(() => (value as Record<string, unknown>)[key]);
+      if (v !== undefined) out[key] = plain(v, depth + 1);
+    }
+    return out;
+  }
+  return value;
+}
+
+export function asRecord(value: unknown): Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
+}
+
+/** Tags a resource ends up with: the provider's default tags overlaid by its own. */
+export function effectiveTags(props: Record<string, unknown>, provider: PolicyProviderResource | undefined): Record<string, string> {
+  const providerProps = asRecord(provider ? plain(provider.props) : {});
+  let defaults = providerProps.defaultTags;
+  if (typeof defaults === "string") defaults = known(() => JSON.parse(defaults as string));
+  return { ...(asRecord(asRecord(defaults).tags) as Record<string, string>), ...(asRecord(plain(props.tags)) as Record<string, string>) };
+}
+
+export function ofType(resources: readonly PolicyResource[], type: string): PolicyResource[] {
+  return resources.filter((r) => r.type === type);
+}
+
+export const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;

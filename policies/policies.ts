@@ -1,0 +1,32 @@
+import type { Policies } from "@pulumi/policy";
+import { awsResourceRequiredTags } from "./aws-resource-required-tags";
+import { costStackBudget } from "./cost-stack-budget";
+import { ebsVolumeEncryption } from "./ebs-volume-encryption";
+import { ec2LaunchTemplateImdsv2 } from "./ec2-launchtemplate-imdsv2";
+import { eksClusterControlPlaneLogs } from "./eks-cluster-control-plane-logs";
+import { eksClusterEndpointAccess } from "./eks-cluster-endpoint-access";
+import { eksClusterSecretsEncryption } from "./eks-cluster-secrets-encryption";
+import { eksNodeGroupGpuTaint } from "./eks-nodegroup-gpu-taint";
+import { gpuNodeGroupFamilies } from "./gpu-nodegroup-families";
+import { gpuStackCap } from "./gpu-stack-cap";
+import { kmsKeyRotation } from "./kms-key-rotation";
+import { s3BucketPrivateEncrypted } from "./s3-bucket-private-encrypted";
+
+/**
+ * Every policy of the pack, listed explicitly. Plain data: importing this starts nothing, so tests
+ * and the offline plan use it; index.ts hands it to the PolicyPack (which starts a gRPC server).
+ */
+export const POLICIES: Policies = [
+  costStackBudget,
+  gpuStackCap,
+  gpuNodeGroupFamilies,
+  eksClusterEndpointAccess,
+  eksClusterSecretsEncryption,
+  eksClusterControlPlaneLogs,
+  ec2LaunchTemplateImdsv2,
+  ebsVolumeEncryption,
+  kmsKeyRotation,
+  s3BucketPrivateEncrypted,
+  eksNodeGroupGpuTaint,
+  awsResourceRequiredTags,
+];
