@@ -105,7 +105,8 @@ function num(v: unknown, fallback = 0): number {
 const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 /** A unit price exactly as the table has it: $0.045, $21.957642. */
 const rate = (n: number) => `$${Number(n.toPrecision(10))}`;
-const round2 = (n: number) => Math.round(n * 100) / 100;
+/** Rounds to cents, half up; the relative nudge keeps 16.425 (16.42499… in binary) from rounding down. */
+const round2 = (n: number) => Math.round(n * 100 * (1 + Number.EPSILON)) / 100;
 const flat = (n: number): Scale => ({ baseline: n, expected: n, max: n });
 
 /** Parses a Kubernetes storage quantity (Gi, G, Ti, T, Mi) into GiB. */
