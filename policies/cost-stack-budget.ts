@@ -23,7 +23,8 @@ export function declaredBudget(resources: readonly PolicyResource[]): { monthlyU
   for (const r of resources.filter((x) => x.type === BUDGET_TYPE)) {
     const props = asRecord(plain(r.props));
     const amount = Number(props.limitAmount);
-    if ((props.timeUnit ?? "MONTHLY") === "MONTHLY" && Number.isFinite(amount) && amount > 0) {
+    const isMonthlyUsdCost = (props.timeUnit ?? "MONTHLY") === "MONTHLY" && (props.budgetType ?? "COST") === "COST" && (props.limitUnit ?? "USD") === "USD";
+    if (isMonthlyUsdCost && Number.isFinite(amount) && amount > 0) {
       return { monthlyUsd: amount, source: `aws.budgets.Budget ${r.name}` };
     }
   }
@@ -84,7 +85,11 @@ export const costStackBudget: StackValidationPolicy = {
       return;
     }
     const est = stackEstimate(args.resources, config);
-    const blind = est.unpriced.filter((u) => ESSENTIAL.has(u.type) || est.pricesAsOf === null);
+    if (est.pricesAsOf === null) {
+      report(`Cannot verify the budget: there is no price table for region ${est.region}. Add one to cost/prices.ts with its sources.`);
+      return;
+    }
+    const blind = est.unpriced.filter((u) => ESSENTIAL.has(u.type));
     if (blind.length > 0) {
       report(`Cannot verify the budget: ${blind.length} cost-bearing resource${blind.length > 1 ? "s" : ""} could not be priced (${blind.slice(0, 3).map((u) => `${u.name}: ${u.reason}`).join("; ")}).`);
       return;
@@ -100,7 +105,7 @@ export const costStackBudget: StackValidationPolicy = {
     const ceiling = budget.monthlyUsd * config.maxScaleHeadroom;
     if (max > ceiling) {
       report(
-        `Monthly cost at maximum scale ${usd(max)} exceeds ${config.maxScaleHeadroom} × the budget (${usd(ceiling)}). ` +
+        `Monthly cost at maximum scale ${usd(max)} exceeds ${config.maxScaleHeadroom} × the budget of ${usd(budget.monthlyUsd)} (${budget.source}), ${usd(ceiling)}. ` +
         `Largest items at maximum: ${top(est.items, "max", config.topItems)}. ` +
         "Lower maxNodes of the largest pools, or raise the budget or maxScaleHeadroom.",
       );

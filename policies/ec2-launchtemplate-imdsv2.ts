@@ -8,7 +8,7 @@ export interface Config {
 
 export const ec2LaunchTemplateImdsv2: ResourceValidationPolicy = {
   name: "ec2-launchtemplate-imdsv2",
-  description: "Launch templates require IMDSv2 with a hop limit of 1, so pods cannot take the node role's credentials.",
+  description: "Launch templates require IMDSv2 with a hop limit of at most maxHopLimit (1 by default), so pods cannot take the node role's credentials.",
   enforcementLevel: "advisory",
   severity: "high",
   tags: ["security", "ec2", "imds"],

@@ -8,7 +8,7 @@ export interface Config {
 
 export const eksClusterControlPlaneLogs: ResourceValidationPolicy = {
   name: "eks-cluster-control-plane-logs",
-  description: "EKS control-plane audit and authenticator logs go to CloudWatch, so API access can be investigated.",
+  description: "The EKS control-plane log types the environment requires (audit and authenticator by default) go to CloudWatch, so API access can be investigated.",
   enforcementLevel: "advisory",
   severity: "medium",
   tags: ["security", "eks", "logging"],

@@ -16,6 +16,7 @@ export const eksClusterSecretsEncryption: ResourceValidationPolicy = {
       return;
     }
     if (!(config.resources ?? []).includes("secrets")) report('The EKS cluster\'s encryptionConfig does not cover "secrets".');
-    if (cluster.encryptionConfig?.provider?.keyArn === undefined) report("The EKS cluster's encryptionConfig names no KMS key.");
+    const keyArn = config.provider?.keyArn;
+    if (typeof keyArn !== "string" || keyArn === "") report("The EKS cluster's encryptionConfig names no KMS key.");
   }),
 };

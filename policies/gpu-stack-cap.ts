@@ -1,5 +1,5 @@
 import { type StackValidationPolicy } from "@pulumi/policy";
-import { gpusPerNode, isGpuNodeGroup } from "./gpu";
+import { gpusPerNode, isGpuInstanceType, isGpuNodeGroup } from "./gpu";
 import { asRecord, plain } from "./lib";
 
 export interface Config {
@@ -26,14 +26,15 @@ export const gpuStackCap: StackValidationPolicy = {
       const types = ((props.instanceTypes as string[] | undefined) ?? []).map(String);
       if (!isGpuNodeGroup(types, props.amiType as string | undefined)) continue;
       const maxSize = Number(asRecord(props.scalingConfig).maxSize);
-      const counts = types.map(gpusPerNode);
-      if (counts.some((c) => c === undefined) || !Number.isFinite(maxSize)) {
-        unknownTypes.push(`${r.name} (${types.join(", ")})`);
+      // CPU types in an NVIDIA-AMI group carry no GPUs; a GPU type the catalog lacks cannot be counted.
+      const counts = types.filter(isGpuInstanceType).map(gpusPerNode);
+      if (counts.length === 0 || counts.some((c) => c === undefined) || !Number.isFinite(maxSize)) {
+        unknownTypes.push(`${r.name} (${types.join(", ") || "no instance types"})`);
         continue;
       }
-      const gpus = Math.max(...(counts as number[])) * maxSize;
-      total += gpus;
-      pools.push(`${r.name}: ${maxSize} × ${Math.max(...(counts as number[]))} = ${gpus}`);
+      const perNode = Math.max(...(counts as number[]));
+      total += perNode * maxSize;
+      pools.push(`${r.name}: ${maxSize} × ${perNode} = ${perNode * maxSize}`);
     }
     if (unknownTypes.length > 0) {
       report(`Cannot count GPUs of ${unknownTypes.join("; ")}: instance type not in catalog/instance-types.ts or maxSize unknown.`);

@@ -3,7 +3,11 @@ import { asRecord, plain } from "./lib";
 
 const BUCKET_TYPES = ["aws:s3/bucket:Bucket", "aws:s3/bucketV2:BucketV2"];
 const PAB = "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock";
-const SSE = "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration";
+const SSE_TYPES = [
+  "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  "aws:s3/bucketServerSideEncryptionConfigurationV2:BucketServerSideEncryptionConfigurationV2",
+];
+const ACL_TYPES = ["aws:s3/bucketAcl:BucketAcl", "aws:s3/bucketAclV2:BucketAclV2"];
 const PUBLIC_ACLS = ["public-read", "public-read-write", "authenticated-read"];
 const BLOCKS = ["blockPublicAcls", "blockPublicPolicy", "ignorePublicAcls", "restrictPublicBuckets"];
 
@@ -27,11 +31,15 @@ export const s3BucketPrivateEncrypted: StackValidationPolicy = {
     for (const bucket of buckets) {
       const props = asRecord(plain(bucket.props));
       if (PUBLIC_ACLS.includes(String(props.acl))) report(`S3 bucket ${bucket.name} has the public ACL ${String(props.acl)}.`, bucket.urn);
+      for (const acl of args.resources.filter((r) => ACL_TYPES.includes(r.type) && pointsAt(r, bucket))) {
+        const canned = String(asRecord(plain(acl.props)).acl);
+        if (PUBLIC_ACLS.includes(canned)) report(`S3 bucket ${bucket.name} gets the public ACL ${canned} from ${acl.name}.`, bucket.urn);
+      }
       const pab = args.resources.find((r) => r.type === PAB && pointsAt(r, bucket));
       const off = pab ? BLOCKS.filter((k) => asRecord(plain(pab.props))[k] !== true) : BLOCKS;
       if (!pab) report(`S3 bucket ${bucket.name} has no public access block.`, bucket.urn);
-      else if (off.length > 0) report(`S3 bucket ${bucket.name}'s public access block leaves ${off.join(", ")} off.`, bucket.urn);
-      const sse = args.resources.find((r) => r.type === SSE && pointsAt(r, bucket)) ?? (props.serverSideEncryptionConfiguration ? bucket : undefined);
+      else if (off.length > 0) report(`The public access block of S3 bucket ${bucket.name} leaves ${off.join(", ")} off.`, bucket.urn);
+      const sse = args.resources.find((r) => SSE_TYPES.includes(r.type) && pointsAt(r, bucket)) ?? (props.serverSideEncryptionConfiguration ? bucket : undefined);
       if (!sse) report(`S3 bucket ${bucket.name} declares no server-side encryption configuration.`, bucket.urn);
     }
   },

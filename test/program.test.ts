@@ -93,11 +93,29 @@ describe("offline plan", () => {
       assert.ok(r.stdout.includes(part), `stdout shows ${part}`);
     }
     const report = JSON.parse(fs.readFileSync(json, "utf8"));
+    assert.deepEqual(Object.keys(report), ["schemaVersion", "project", "stack", "resources", "outputs", "violations", "cost"]);
+    assert.deepEqual(report.violations, []);
+    assert.equal(report.cost.currency, "USD");
+    assert.equal(report.cost.pricesAsOf, "2026-07-20");
+    assert.deepEqual(Object.keys(report.cost.monthly), ["baseline", "expected", "max"]);
+    assert.equal(report.cost.budget.monthlyUsd, 1500);
+    assert.ok(report.cost.items.every((i: any) => i.description && i.computation));
     assert.equal(report.schemaVersion, 1);
     assert.equal(report.project, "llm-platform");
     assert.equal(report.stack, "dev");
     assert.deepEqual(Object.keys(report.resources[0]).sort(), ["custom", "inputs", "name", "parent", "type", "urn"]);
     assert.equal(report.resources.find((r: any) => r.type === "pulumi:pulumi:Stack").parent, "");
+  });
+
+  it("the shipped dev and prod stacks plan with no violation at all, within budget", async () => {
+    for (const stack of ["dev", "prod"]) {
+      const outcome = await plan({ stack, quiet: true }, () => {}, () => {});
+      assert.equal(outcome.exitCode, 0, stack);
+      assert.deepEqual(outcome.report!.violations, [], stack);
+      const { cost } = outcome.report!;
+      assert.ok(cost.monthly.expected <= cost.budget.monthlyUsd!, `${stack} expected cost within budget`);
+      assert.ok(cost.monthly.max <= cost.budget.maxScaleLimitUsd!, `${stack} max cost within budget × headroom`);
+    }
   });
 
   it("exits 2 naming an unknown GPU instance type, before any resource exists", () => {

@@ -1,0 +1,635 @@
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, it } from "node:test";
+import { policySettings, runPolicies, type PackConfig } from "../tools/offline/policy-runner";
+import {
+  NAMES, baseline, policyNamed, resource, run, violations, withAdded, withInputs, withResource, without,
+} from "../test/policy-args";
+import { POLICIES } from "./policies";
+
+// Each test starts from the compliant baseline (test/policy-args.ts), changes one thing and asserts
+// every message the policy reports, exactly.
+
+const pack = (stack: "dev" | "prod") => JSON.parse(fs.readFileSync(path.join(__dirname, "config", `${stack}.json`), "utf8")) as PackConfig;
+/** The config a stack file gives one policy, without its enforcement level. */
+function stackConfig(stack: "dev" | "prod", name: string): Record<string, unknown> {
+  const entry = pack(stack)[name];
+  if (typeof entry !== "object") return {};
+  const { enforcementLevel: _level, ...config } = entry;
+  return config;
+}
+
+const TESTED = new Set<string>();
+/** A describe block for one policy; the last test checks every policy of POLICIES has one. */
+function policy(name: string, fn: () => void) {
+  policyNamed(name);
+  TESTED.add(name);
+  describe(name, fn);
+}
+
+const gpuNodeGroup = (name: string, instanceTypes: string[], maxSize: number, extra: Record<string, unknown> = {}) =>
+  resource("aws:eks/nodeGroup:NodeGroup", name, {
+    instanceTypes,
+    amiType: "AL2023_x86_64_NVIDIA",
+    scalingConfig: { minSize: 0, desiredSize: 0, maxSize },
+    taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+    ...extra,
+  });
+const cpuNodeGroup = (name: string) =>
+  resource("aws:eks/nodeGroup:NodeGroup", name, {
+    instanceTypes: ["m7i.xlarge"],
+    amiType: "AL2023_x86_64_STANDARD",
+    scalingConfig: { minSize: 2, desiredSize: 2, maxSize: 4 },
+  });
+
+describe("the compliant baseline", () => {
+  for (const p of POLICIES) {
+    it(`passes ${p.name} with its default config`, async () => {
+      assert.deepEqual(await violations(p.name, baseline()), []);
+    });
+  }
+
+  for (const stack of ["dev", "prod"] as const) {
+    it(`passes the whole pack with policies/config/${stack}.json`, async () => {
+      assert.deepEqual(await runPolicies(POLICIES, baseline(), pack(stack)), []);
+    });
+  }
+});
+
+// Prices (us-east-1): EKS control plane $0.10/h (cost/prices.ts), g5.xlarge $1.006/h
+// (catalog/instance-types.ts), gp3 $0.08/GiB-month; 730 h a month.
+//   control plane: 0.10 × 730 = $73.00
+//   one g5.xlarge node: 1.006 × 730 = $734.38, + 100 GiB root × 0.08 = $8.00 → $742.38
+// Baseline: node group 0/0/2 → expected $73.00, max 73 + 2 × 742.38 = $1,557.76;
+// budget $5,000.00, maximum allowed 1.5 × 5,000 = $7,500.00. The KMS key has no cited price and
+// is not essential, so it is left out of the totals without blocking the check.
+policy("cost-stack-budget", () => {
+  const budgetMessage = "The stack declares no monthly aws.budgets.Budget and the policy config sets no monthlyUsd: there is nothing to check its cost against.";
+
+  it("reports an expected cost over the budget, naming the largest items and the budget", async () => {
+    // expected: 73 + 7 × 742.38 = 73 + 5,196.66 = $5,269.66, over 5,000 by $269.66;
+    // max is the same $5,269.66, under $7,500.00.
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.scalingConfig = { minSize: 0, desiredSize: 7, maxSize: 7 };
+    });
+    assert.deepEqual(await violations("cost-stack-budget", resources), [
+      "Expected monthly cost $5,269.66 exceeds the budget of $5,000.00 (aws.budgets.Budget monthly) by $269.66. " +
+        "Largest items: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/7/7 nodes, 100 GiB gp3 root $5,196.66; EKS control plane llm $73.00. " +
+        "Lower minNodes/desiredNodes of the largest pools, use spot or smaller instance types, or raise budget.monthlyUsd.",
+    ]);
+  });
+
+  it("reports a cost at maximum scale over budget × maxScaleHeadroom", async () => {
+    // max: 73 + 11 × 742.38 = 73 + 8,166.18 = $8,239.18 > 1.5 × 5,000 = $7,500.00; expected stays $73.00.
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.scalingConfig = { minSize: 0, desiredSize: 0, maxSize: 11 };
+    });
+    assert.deepEqual(await violations("cost-stack-budget", resources), [
+      "Monthly cost at maximum scale $8,239.18 exceeds 1.5 × the budget of $5,000.00 (aws.budgets.Budget monthly), $7,500.00. " +
+        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/11 nodes, 100 GiB gp3 root $8,166.18; EKS control plane llm $73.00. " +
+        "Lower maxNodes of the largest pools, or raise the budget or maxScaleHeadroom.",
+    ]);
+  });
+
+  it("accepts a cost at maximum scale just under budget × maxScaleHeadroom", async () => {
+    // max: 73 + 10 × 742.38 = 73 + 7,423.80 = $7,496.80 ≤ $7,500.00.
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.scalingConfig = { minSize: 0, desiredSize: 0, maxSize: 10 };
+    });
+    assert.deepEqual(await violations("cost-stack-budget", resources), []);
+  });
+
+  it("prices spot capacity at spotDiscountPercent below on-demand", async () => {
+    // max 11 on spot: 1.006 × 0.4 = 0.4024/h × 730 = $293.752, + $8.00 root = $301.752 a node;
+    // 73 + 11 × 301.752 = $3,392.27 ≤ $7,500.00 (the same pool on demand fails above).
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.scalingConfig = { minSize: 0, desiredSize: 0, maxSize: 11 };
+      i.capacityType = "SPOT";
+    });
+    assert.deepEqual(await violations("cost-stack-budget", resources), []);
+  });
+
+  it("reports a stack without a budget", async () => {
+    assert.deepEqual(await violations("cost-stack-budget", without(baseline(), NAMES.budget)), [budgetMessage]);
+  });
+
+  it("does not take a quarterly budget for a monthly one", async () => {
+    const resources = withInputs(baseline(), NAMES.budget, (i) => {
+      i.timeUnit = "QUARTERLY";
+    });
+    assert.deepEqual(await violations("cost-stack-budget", resources), [budgetMessage]);
+  });
+
+  it("uses the policy config's monthlyUsd over the stack's Budget", async () => {
+    // max $1,557.76 > 1.5 × 1,000 = $1,500.00 (the Budget's 5,000 would allow it); expected $73.00 fits.
+    assert.deepEqual(await violations("cost-stack-budget", baseline(), { monthlyUsd: 1000 }), [
+      "Monthly cost at maximum scale $1,557.76 exceeds 1.5 × the budget of $1,000.00 (policy config monthlyUsd), $1,500.00. " +
+        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/2 nodes, 100 GiB gp3 root $1,484.76; EKS control plane llm $73.00. " +
+        "Lower maxNodes of the largest pools, or raise the budget or maxScaleHeadroom.",
+    ]);
+  });
+
+  it("names the policy config as the budget's source when monthlyUsd is set", async () => {
+    // expected $73.00 > $50.00 by $23.00 (the idle GPU pool costs nothing expected);
+    // max $1,557.76 > 1.5 × 50 = $75.00; the pool at max: 2 × 742.38 = $1,484.76.
+    assert.deepEqual(await violations("cost-stack-budget", baseline(), { monthlyUsd: 50 }), [
+      "Expected monthly cost $73.00 exceeds the budget of $50.00 (policy config monthlyUsd) by $23.00. " +
+        "Largest items: EKS control plane llm $73.00. " +
+        "Lower minNodes/desiredNodes of the largest pools, use spot or smaller instance types, or raise budget.monthlyUsd.",
+      "Monthly cost at maximum scale $1,557.76 exceeds 1.5 × the budget of $50.00 (policy config monthlyUsd), $75.00. " +
+        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/2 nodes, 100 GiB gp3 root $1,484.76; EKS control plane llm $73.00. " +
+        "Lower maxNodes of the largest pools, or raise the budget or maxScaleHeadroom.",
+    ]);
+  });
+
+  it("cannot verify the budget in a region without a price table, and says so once", async () => {
+    const resources = withInputs(baseline(), NAMES.awsProvider, (i) => {
+      i.region = "eu-central-3";
+    });
+    assert.deepEqual(await violations("cost-stack-budget", resources), [
+      "Cannot verify the budget: there is no price table for region eu-central-3. Add one to cost/prices.ts with its sources.",
+    ]);
+  });
+
+  it("cannot verify the budget when a node group's instance type has no price", async () => {
+    // p5e.48xlarge is in the catalog with onDemandUsdPerHour null.
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.instanceTypes = ["p5e.48xlarge"];
+    });
+    assert.deepEqual(await violations("cost-stack-budget", resources), [
+      "Cannot verify the budget: 1 cost-bearing resource could not be priced (gpu-a10g: no us-east-1 price for p5e.48xlarge).",
+    ]);
+  });
+});
+
+policy("gpu-stack-cap", () => {
+  it("reports GPUs at maximum scale over maxGpus, listing each pool", async () => {
+    assert.deepEqual(await violations("gpu-stack-cap", baseline(), { maxGpus: 1 }), [
+      "GPUs at maximum scale: 2, over this environment's cap of 1 (gpu-a10g: 2 × 1 = 2). Lower maxNodes of the largest pools.",
+    ]);
+  });
+
+  it("accepts GPUs exactly at the cap", async () => {
+    assert.deepEqual(await violations("gpu-stack-cap", baseline(), { maxGpus: 2 }), []);
+  });
+
+  it("adds up every GPU pool, counting GPUs per node", async () => {
+    // 2 × 1 (g5.xlarge) + 3 × 4 (g5.12xlarge) = 14 > 8
+    const resources = withAdded(baseline(), gpuNodeGroup("gpu-big", ["g5.12xlarge"], 3));
+    assert.deepEqual(await violations("gpu-stack-cap", resources, { maxGpus: 8 }), [
+      "GPUs at maximum scale: 14, over this environment's cap of 8 (gpu-a10g: 2 × 1 = 2; gpu-big: 3 × 4 = 12). Lower maxNodes of the largest pools.",
+    ]);
+  });
+
+  it("does not count CPU node groups", async () => {
+    assert.deepEqual(await violations("gpu-stack-cap", withAdded(baseline(), cpuNodeGroup("system")), { maxGpus: 2 }), []);
+  });
+
+  it("reports a GPU type it cannot count", async () => {
+    // g4dn is a GPU family (g<digit>) missing from catalog/instance-types.ts.
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.instanceTypes = ["g4dn.xlarge"];
+    });
+    assert.deepEqual(await violations("gpu-stack-cap", resources), [
+      "Cannot count GPUs of gpu-a10g (g4dn.xlarge): instance type not in catalog/instance-types.ts or maxSize unknown.",
+    ]);
+  });
+
+  it("reports a GPU pool without maxSize", async () => {
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      delete i.scalingConfig;
+    });
+    assert.deepEqual(await violations("gpu-stack-cap", resources), [
+      "Cannot count GPUs of gpu-a10g (g5.xlarge): instance type not in catalog/instance-types.ts or maxSize unknown.",
+    ]);
+  });
+
+  it("still enforces the cap when a GPU pool has no instanceTypes", async () => {
+    const resources = withAdded(baseline(), gpuNodeGroup("gpu-untyped", [], 2));
+    assert.ok(
+      (await violations("gpu-stack-cap", resources, { maxGpus: 1 })).some((m) => m.startsWith("GPUs at maximum scale: 2, over this environment's cap of 1")),
+    );
+  });
+});
+
+policy("gpu-nodegroup-families", () => {
+  const dev = stackConfig("dev", "gpu-nodegroup-families");
+
+  it("reports a GPU type outside dev's allowed families", async () => {
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.instanceTypes = ["p5.48xlarge"];
+    });
+    assert.deepEqual(await violations("gpu-nodegroup-families", resources, dev), [
+      "GPU instance type p5.48xlarge is not in an allowed family for this environment (allowed: g5, g6).",
+    ]);
+  });
+
+  it("names every denied type of a group", async () => {
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.instanceTypes = ["g5.xlarge", "p5.48xlarge", "g6e.xlarge"];
+    });
+    assert.deepEqual(await violations("gpu-nodegroup-families", resources, dev), [
+      "GPU instance types p5.48xlarge, g6e.xlarge are not in an allowed family for this environment (allowed: g5, g6).",
+    ]);
+  });
+
+  it("ignores CPU instance types", async () => {
+    assert.deepEqual(await violations("gpu-nodegroup-families", withAdded(baseline(), cpuNodeGroup("system")), dev), []);
+  });
+});
+
+policy("eks-cluster-endpoint-access", () => {
+  const publicEndpoint = (cidrs?: string[]) =>
+    withInputs(baseline(), NAMES.cluster, (i) => {
+      i.vpcConfig.endpointPublicAccess = true;
+      if (cidrs) i.vpcConfig.publicAccessCidrs = cidrs;
+    });
+
+  it("reports a public endpoint without publicAccessCidrs", async () => {
+    assert.deepEqual(await violations("eks-cluster-endpoint-access", publicEndpoint()), [
+      "The EKS API endpoint is public with no publicAccessCidrs, which AWS opens to 0.0.0.0/0: list your egress CIDRs or make it private.",
+    ]);
+  });
+
+  it("reports a public endpoint when endpointPublicAccess is unset (the AWS default is public)", async () => {
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      delete i.vpcConfig.endpointPublicAccess;
+    });
+    assert.deepEqual(await violations("eks-cluster-endpoint-access", resources), [
+      "The EKS API endpoint is public with no publicAccessCidrs, which AWS opens to 0.0.0.0/0: list your egress CIDRs or make it private.",
+    ]);
+  });
+
+  it("reports a CIDR broader than /8", async () => {
+    assert.deepEqual(await violations("eks-cluster-endpoint-access", publicEndpoint(["203.0.113.0/24", "0.0.0.0/1"])), [
+      "The EKS API endpoint is open to 0.0.0.0/1 (broader than /8, i.e. the internet): list specific CIDRs.",
+    ]);
+  });
+
+  it("accepts a public endpoint restricted to specific CIDRs where public endpoints are allowed", async () => {
+    assert.deepEqual(await violations("eks-cluster-endpoint-access", publicEndpoint(["203.0.113.0/24"])), []);
+  });
+
+  it("reports any public endpoint where allowPublicEndpoint is false", async () => {
+    assert.deepEqual(await violations("eks-cluster-endpoint-access", publicEndpoint(["203.0.113.0/24"]), { allowPublicEndpoint: false }), [
+      "The EKS API endpoint is public, and this environment allows none: set cluster.publicAccessCidrs to [].",
+    ]);
+  });
+
+  it("accepts a private endpoint where allowPublicEndpoint is false", async () => {
+    assert.deepEqual(await violations("eks-cluster-endpoint-access", baseline(), { allowPublicEndpoint: false }), []);
+  });
+});
+
+policy("eks-cluster-secrets-encryption", () => {
+  it("reports a cluster without encryptionConfig", async () => {
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      delete i.encryptionConfig;
+    });
+    assert.deepEqual(await violations("eks-cluster-secrets-encryption", resources), [
+      "The EKS cluster has no encryptionConfig: Kubernetes secrets are not envelope-encrypted with KMS.",
+    ]);
+  });
+
+  it("reports an encryptionConfig that does not cover secrets", async () => {
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      i.encryptionConfig.resources = [];
+    });
+    assert.deepEqual(await violations("eks-cluster-secrets-encryption", resources), [
+      'The EKS cluster\'s encryptionConfig does not cover "secrets".',
+    ]);
+  });
+
+  it("reports an encryptionConfig without a KMS key", async () => {
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      i.encryptionConfig.provider = {};
+    });
+    assert.deepEqual(await violations("eks-cluster-secrets-encryption", resources), ["The EKS cluster's encryptionConfig names no KMS key."]);
+  });
+});
+
+policy("eks-cluster-control-plane-logs", () => {
+  it("reports missing audit and authenticator logs, listing what is enabled", async () => {
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      i.enabledClusterLogTypes = ["api"];
+    });
+    assert.deepEqual(await violations("eks-cluster-control-plane-logs", resources), [
+      "The EKS cluster does not send audit and authenticator logs to CloudWatch (enabled: api).",
+    ]);
+  });
+
+  it("reports a cluster with no logs", async () => {
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      delete i.enabledClusterLogTypes;
+    });
+    assert.deepEqual(await violations("eks-cluster-control-plane-logs", resources), [
+      "The EKS cluster does not send audit and authenticator logs to CloudWatch (enabled: none).",
+    ]);
+  });
+
+  it("requires the log types of the config (prod also requires api)", async () => {
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      i.enabledClusterLogTypes = ["audit", "authenticator"];
+    });
+    assert.deepEqual(await violations("eks-cluster-control-plane-logs", resources), []);
+    assert.deepEqual(await violations("eks-cluster-control-plane-logs", resources, stackConfig("prod", "eks-cluster-control-plane-logs")), [
+      "The EKS cluster does not send api logs to CloudWatch (enabled: audit, authenticator).",
+    ]);
+  });
+});
+
+policy("ec2-launchtemplate-imdsv2", () => {
+  it("reports IMDSv1 (httpTokens optional)", async () => {
+    const resources = withInputs(baseline(), NAMES.launchTemplate, (i) => {
+      i.metadataOptions.httpTokens = "optional";
+    });
+    assert.deepEqual(await violations("ec2-launchtemplate-imdsv2", resources), [
+      'The launch template allows IMDSv1 (httpTokens is "optional", not "required").',
+    ]);
+  });
+
+  it("reports a hop limit of 2", async () => {
+    const resources = withInputs(baseline(), NAMES.launchTemplate, (i) => {
+      i.metadataOptions.httpPutResponseHopLimit = 2;
+    });
+    assert.deepEqual(await violations("ec2-launchtemplate-imdsv2", resources), [
+      "The launch template's metadata hop limit is 2; at most 1 keeps pods from reaching the node role.",
+    ]);
+    assert.deepEqual(await violations("ec2-launchtemplate-imdsv2", resources, { maxHopLimit: 2 }), [], "maxHopLimit 2 allows it");
+  });
+
+  it("reports a template without metadataOptions on both counts", async () => {
+    const resources = withInputs(baseline(), NAMES.launchTemplate, (i) => {
+      delete i.metadataOptions;
+    });
+    assert.deepEqual(await violations("ec2-launchtemplate-imdsv2", resources), [
+      'The launch template allows IMDSv1 (httpTokens is "optional", not "required").',
+      "The launch template's metadata hop limit is unset (the AMI default); at most 1 keeps pods from reaching the node role.",
+    ]);
+  });
+
+  it("accepts a disabled metadata endpoint", async () => {
+    const resources = withInputs(baseline(), NAMES.launchTemplate, (i) => {
+      i.metadataOptions = { httpEndpoint: "disabled" };
+    });
+    assert.deepEqual(await violations("ec2-launchtemplate-imdsv2", resources), []);
+  });
+});
+
+policy("ebs-volume-encryption", () => {
+  it("reports an unencrypted launch template volume", async () => {
+    const resources = withInputs(baseline(), NAMES.launchTemplate, (i) => {
+      i.blockDeviceMappings[0].ebs.encrypted = "false";
+    });
+    assert.deepEqual(await violations("ebs-volume-encryption", resources), ["The launch template's EBS volume on /dev/xvda is not encrypted."]);
+  });
+
+  it("reports an unencrypted aws.ebs.Volume", async () => {
+    const resources = withAdded(baseline(), resource("aws:ebs/volume:Volume", "scratch", { availabilityZone: "us-east-1a", size: 100, type: "gp3" }));
+    assert.deepEqual(await violations("ebs-volume-encryption", resources), ["The EBS volume is not encrypted."]);
+  });
+
+  it("accepts an encrypted aws.ebs.Volume", async () => {
+    const resources = withAdded(baseline(), resource("aws:ebs/volume:Volume", "scratch", { availabilityZone: "us-east-1a", size: 100, type: "gp3", encrypted: true }));
+    assert.deepEqual(await violations("ebs-volume-encryption", resources), []);
+  });
+
+  it("reports an unencrypted EBS StorageClass", async () => {
+    const resources = withInputs(baseline(), NAMES.storageClass, (i) => {
+      i.parameters.encrypted = "false";
+    });
+    assert.deepEqual(await violations("ebs-volume-encryption", resources), [
+      'StorageClass gp3 provisions unencrypted EBS volumes (parameters.encrypted is not "true").',
+    ]);
+  });
+
+  it("ignores a StorageClass of another provisioner", async () => {
+    const resources = withInputs(baseline(), NAMES.storageClass, (i) => {
+      i.provisioner = "efs.csi.aws.com";
+      i.parameters = { provisioningMode: "efs-ap" };
+    });
+    assert.deepEqual(await violations("ebs-volume-encryption", resources), []);
+  });
+
+  it("names an auto-named StorageClass", async () => {
+    const resources = withInputs(baseline(), NAMES.storageClass, (i) => {
+      delete i.metadata;
+      i.parameters.encrypted = "false";
+    });
+    const [message] = await violations("ebs-volume-encryption", resources);
+    assert.match(message, new RegExp(`^StorageClass ${NAMES.storageClass} `));
+  });
+});
+
+policy("kms-key-rotation", () => {
+  it("reports a symmetric key without rotation", async () => {
+    const resources = withInputs(baseline(), NAMES.secretsKey, (i) => {
+      i.enableKeyRotation = false;
+    });
+    assert.deepEqual(await violations("kms-key-rotation", resources), ["The KMS key does not rotate its key material (enableKeyRotation is not true)."]);
+  });
+
+  it("ignores an asymmetric key, which AWS cannot rotate", async () => {
+    const resources = withInputs(baseline(), NAMES.secretsKey, (i) => {
+      i.customerMasterKeySpec = "RSA_2048";
+      i.enableKeyRotation = false;
+    });
+    assert.deepEqual(await violations("kms-key-rotation", resources), []);
+  });
+});
+
+policy("s3-bucket-private-encrypted", () => {
+  it("reports a public ACL", async () => {
+    const resources = withInputs(baseline(), NAMES.bucket, (i) => {
+      i.acl = "public-read";
+    });
+    assert.deepEqual(await violations("s3-bucket-private-encrypted", resources), ["S3 bucket models has the public ACL public-read."]);
+  });
+
+  it("reports a bucket without a public access block", async () => {
+    assert.deepEqual(await violations("s3-bucket-private-encrypted", without(baseline(), NAMES.publicAccessBlock)), [
+      "S3 bucket models has no public access block.",
+    ]);
+  });
+
+  it("reports a public access block that leaves one setting off", async () => {
+    const resources = withInputs(baseline(), NAMES.publicAccessBlock, (i) => {
+      i.restrictPublicBuckets = false;
+    });
+    assert.deepEqual(await violations("s3-bucket-private-encrypted", resources), [
+      "The public access block of S3 bucket models leaves restrictPublicBuckets off.",
+    ]);
+  });
+
+  it("reports a bucket without server-side encryption", async () => {
+    assert.deepEqual(await violations("s3-bucket-private-encrypted", without(baseline(), NAMES.encryption)), [
+      "S3 bucket models declares no server-side encryption configuration.",
+    ]);
+  });
+
+  it("links a public access block to its bucket by name alone", async () => {
+    const resources = withResource(baseline(), NAMES.publicAccessBlock, (r) => {
+      r.dependencies = [];
+    });
+    assert.deepEqual(await violations("s3-bucket-private-encrypted", resources), []);
+  });
+
+  it("links a public access block to its bucket by dependency alone (bucket name unknown)", async () => {
+    const resources = withInputs(baseline(), NAMES.publicAccessBlock, (i) => {
+      i.bucket = "[unknown]";
+    });
+    assert.deepEqual(await violations("s3-bucket-private-encrypted", resources), []);
+  });
+
+  it("does not credit a bucket with another bucket's public access block", async () => {
+    const other = resource("aws:s3/bucket:Bucket", "logs", { bucket: "llm-prod-logs" });
+    const otherSse = resource(
+      "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+      "logs-encryption",
+      { bucket: "llm-prod-logs", rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] },
+      { dependencies: [other.urn] },
+    );
+    assert.deepEqual(await violations("s3-bucket-private-encrypted", withAdded(baseline(), other, otherSse)), [
+      "S3 bucket logs has no public access block.",
+    ]);
+  });
+
+  it("reports a public ACL set through aws.s3.BucketAcl", async () => {
+    const bucketUrn = baseline().find((r) => r.name === NAMES.bucket)!.urn;
+    const acl = resource("aws:s3/bucketAcl:BucketAcl", "models-acl", { bucket: "llm-prod-models", acl: "public-read" }, { dependencies: [bucketUrn] });
+    assert.notDeepEqual(await violations("s3-bucket-private-encrypted", withAdded(baseline(), acl)), []);
+  });
+});
+
+policy("eks-nodegroup-gpu-taint", () => {
+  it("reports a GPU node group without the nvidia.com/gpu taint", async () => {
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      delete i.taints;
+    });
+    assert.deepEqual(await violations("eks-nodegroup-gpu-taint", resources), [
+      "GPU node group gpu-a10g (g5.xlarge) has no nvidia.com/gpu NoSchedule taint: any pod could be scheduled onto GPU nodes.",
+    ]);
+  });
+
+  it("reports a GPU taint with a softer effect", async () => {
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      i.taints[0].effect = "PREFER_NO_SCHEDULE";
+    });
+    assert.deepEqual(await violations("eks-nodegroup-gpu-taint", resources), [
+      "GPU node group gpu-a10g (g5.xlarge) has no nvidia.com/gpu NoSchedule taint: any pod could be scheduled onto GPU nodes.",
+    ]);
+  });
+
+  it("ignores a CPU node group without taints", async () => {
+    assert.deepEqual(await violations("eks-nodegroup-gpu-taint", withAdded(baseline(), cpuNodeGroup("system"))), []);
+  });
+});
+
+policy("aws-resource-required-tags", () => {
+  const noDefaultTags = () =>
+    withInputs(baseline(), NAMES.awsProvider, (i) => {
+      delete i.defaultTags;
+    });
+  /** The baseline's taggable resources, in plan order. */
+  const TAGGABLE = [
+    ["aws:kms/key:Key", NAMES.secretsKey],
+    ["aws:eks/cluster:Cluster", NAMES.cluster],
+    ["aws:ec2/launchTemplate:LaunchTemplate", NAMES.launchTemplate],
+    ["aws:eks/nodeGroup:NodeGroup", NAMES.gpuNodeGroup],
+    ["aws:budgets/budget:Budget", NAMES.budget],
+    ["aws:s3/bucket:Bucket", NAMES.bucket],
+  ] as const;
+
+  it("reports every taggable resource when the provider has no default tags and the resources none", async () => {
+    assert.deepEqual(await violations("aws-resource-required-tags", noDefaultTags()), [
+      "aws:kms/key:Key llm-secrets is missing tags environment, cost-center.",
+      "aws:eks/cluster:Cluster llm is missing tags environment, cost-center.",
+      "aws:ec2/launchTemplate:LaunchTemplate gpu-a10g-lt is missing tags environment, cost-center.",
+      "aws:eks/nodeGroup:NodeGroup gpu-a10g is missing tags environment, cost-center.",
+      "aws:budgets/budget:Budget monthly is missing tags environment, cost-center.",
+      "aws:s3/bucket:Bucket models is missing tags environment, cost-center.",
+    ]);
+  });
+
+  it("attributes each violation to its resource", async () => {
+    const urns = (await run("aws-resource-required-tags", noDefaultTags())).map((v) => v.urn);
+    assert.deepEqual(urns, TAGGABLE.map(([type, name]) => baseline().find((r) => r.type === type && r.name === name)!.urn));
+    assert.equal(urns[2], "urn:pulumi:prod::llm-platform::llm-platform:gpu:GpuNodePool$aws:ec2/launchTemplate:LaunchTemplate::gpu-a10g-lt");
+  });
+
+  it("is satisfied by a resource's own tags", async () => {
+    const resources = withInputs(noDefaultTags(), NAMES.secretsKey, (i) => {
+      i.tags = { environment: "prod", "cost-center": "cc" };
+    });
+    assert.deepEqual(
+      await violations("aws-resource-required-tags", resources),
+      TAGGABLE.filter(([, name]) => name !== NAMES.secretsKey).map(([type, name]) => `${type} ${name} is missing tags environment, cost-center.`),
+    );
+  });
+
+  it("names the one tag a resource lacks", async () => {
+    const resources = withInputs(baseline(), NAMES.awsProvider, (i) => {
+      i.defaultTags = { tags: { environment: "prod" } };
+    });
+    assert.deepEqual(
+      await violations("aws-resource-required-tags", resources),
+      TAGGABLE.map(([type, name]) => `${type} ${name} is missing tag cost-center.`),
+    );
+  });
+
+  it("reads default tags the offline plan serialises as JSON", async () => {
+    const resources = withInputs(baseline(), NAMES.awsProvider, (i) => {
+      i.defaultTags = JSON.stringify(i.defaultTags);
+    });
+    assert.deepEqual(await violations("aws-resource-required-tags", resources), []);
+  });
+
+  it("does not apply another provider's default tags", async () => {
+    const other = resource("pulumi:providers:aws", "untagged", { region: "us-east-1" });
+    const resources = withAdded(baseline(), other, resource("aws:sns/topic:Topic", "alerts", {}, { provider: other.urn }));
+    assert.deepEqual(await violations("aws-resource-required-tags", resources), ["aws:sns/topic:Topic alerts is missing tags environment, cost-center."]);
+  });
+});
+
+describe("policy config and enforcement levels", () => {
+  it("rejects an invalid config, naming the policy and the field", () => {
+    assert.throws(() => policySettings(policyNamed("gpu-stack-cap"), { "gpu-stack-cap": { maxGpus: -1 } }), {
+      message: "policy config of gpu-stack-cap is invalid: /maxGpus must be >= 0",
+    });
+    assert.throws(() => policySettings(policyNamed("gpu-nodegroup-families"), { "gpu-nodegroup-families": { allowedFamilies: ["G5"] } }), {
+      message: 'policy config of gpu-nodegroup-families is invalid: /allowedFamilies/0 must match pattern "^[a-z][a-z0-9-]*$"',
+    });
+  });
+
+  it("fills schema defaults under the pack config", () => {
+    assert.deepEqual(policySettings(policyNamed("cost-stack-budget"), { "cost-stack-budget": { enforcementLevel: "mandatory", maxScaleHeadroom: 2 } }), {
+      level: "mandatory",
+      config: { maxScaleHeadroom: 2, spotDiscountPercent: 60, s3StorageGiB: 0, topItems: 3 },
+    });
+  });
+
+  const unrotated = () => withInputs(baseline(), NAMES.secretsKey, (i) => {
+    i.enableKeyRotation = false;
+  });
+  const levels = async (config: PackConfig) =>
+    (await runPolicies([policyNamed("kms-key-rotation")], unrotated(), config)).map((v) => v.enforcementLevel);
+
+  it("skips a disabled policy", async () => {
+    assert.deepEqual(await levels({ "kms-key-rotation": "disabled" }), []);
+  });
+
+  it("applies \"all\" to a policy without an entry, and an entry over \"all\"", async () => {
+    assert.deepEqual(await levels({ all: "mandatory" }), ["mandatory"]);
+    assert.deepEqual(await levels({ all: { enforcementLevel: "disabled" } }), []);
+    assert.deepEqual(await levels({ all: "disabled", "kms-key-rotation": "advisory" }), ["advisory"]);
+  });
+
+  it("falls back to the policy's own level (advisory)", async () => {
+    assert.deepEqual(await levels({}), ["advisory"]);
+  });
+});
+
+it("tests every policy of POLICIES", () => {
+  assert.deepEqual([...TESTED].sort(), POLICIES.map((p) => p.name).sort());
+});
