@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { plain } from "./lib";
+import { plain, read, UNKNOWN } from "./lib";
 
 export interface Config {
   /** Whether a public endpoint may exist at all (restricted to listed CIDRs). */
@@ -26,7 +26,9 @@ export const eksClusterEndpointAccess: ResourceValidationPolicy = {
   },
   validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, args, report) => {
     const { allowPublicEndpoint } = args.getConfig<Config>();
-    const vpc = plain(cluster.vpcConfig) as { endpointPublicAccess?: boolean; publicAccessCidrs?: string[] } | undefined;
+    const raw = read(() => cluster.vpcConfig);
+    if (raw === UNKNOWN) return; // judged at update, when known
+    const vpc = plain(raw) as { endpointPublicAccess?: boolean; publicAccessCidrs?: string[] } | undefined;
     // AWS defaults: public endpoint on, open to 0.0.0.0/0.
     const isPublic = vpc?.endpointPublicAccess ?? true;
     if (!isPublic) return;

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import { validateResourceOfType, type ResourceValidationPolicy } from "@pulumi/policy";
-import { plain } from "./lib";
+import { plain, read, UNKNOWN } from "./lib";
 
 export const eksClusterSecretsEncryption: ResourceValidationPolicy = {
   name: "eks-cluster-secrets-encryption",
@@ -10,7 +10,10 @@ export const eksClusterSecretsEncryption: ResourceValidationPolicy = {
   tags: ["security", "eks", "encryption"],
   remediationSteps: "Pass encryptionConfigKeyArn (a KMS key with rotation on) to eks.Cluster; the Cluster component does this by default.",
   validateResource: validateResourceOfType(aws.eks.Cluster, (cluster, _args, report) => {
-    const config = plain(cluster.encryptionConfig) as { provider?: { keyArn?: string }; resources?: string[] } | undefined;
+    // During a preview the plugin's encryptionConfig may be unknown as a whole: judge it at update.
+    const raw = read(() => cluster.encryptionConfig);
+    if (raw === UNKNOWN) return;
+    const config = plain(raw) as { provider?: { keyArn?: string }; resources?: string[] } | undefined;
     if (!config) {
       report("The EKS cluster has no encryptionConfig: Kubernetes secrets are not envelope-encrypted with KMS.");
       return;

@@ -4,21 +4,33 @@ import type { PolicyProviderResource, PolicyResource } from "@pulumi/policy";
 // (the SDK's UnknownValueError); policies read through `known` so one unknown skips one check
 // instead of aborting the whole policy.
 
-/** Runs `read`; undefined when it touches a value unknown during preview. */
-export function known<T>(read: () => T): T | undefined {
+/** Marks a value that is not known yet (preview). */
+export const UNKNOWN: unique symbol = Symbol("unknown during preview");
+
+const isUnknownError = (err: unknown) => err instanceof Error && err.constructor.name === "UnknownValueError";
+
+/** Runs `read`; UNKNOWN when it touches a value unknown during preview. */
+export function read<T>(get: () => T): T | typeof UNKNOWN {
   try {
-    return read();
+    return get();
   } catch (err) {
-    if (err instanceof Error && err.constructor.name === "UnknownValueError") return undefined;
+    if (isUnknownError(err)) return UNKNOWN;
     throw err;
   }
+}
+
+/** Runs `read`; undefined when it touches a value unknown during preview. */
+export function known<T>(get: () => T): T | undefined {
+  const v = read(get);
+  return v === UNKNOWN ? undefined : v;
 }
 
 /** A plain deep copy of props: unknown values (and the offline plan's "[unknown]") become undefined. */
 export function plain(value: unknown, depth = 0): unknown {
   if (depth > 32) return undefined;
   if (value === "[unknown]") return undefined;
-  if (Array.isArray(value)) return value.map((_, i) => plain(known(() => value[i]), depth + 1));
+  // Not value.map: it reads each element before any guard could catch an unknown one.
+  if (Array.isArray(value)) return Array.from({ length: value.length }, (_, i) => plain(known(() => value[i]), depth + 1));
   if (value !== null && typeof value === "object") {
     const out: Record<string, unknown> = {};
     for (const key of Object.keys(value)) {

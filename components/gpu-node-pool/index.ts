@@ -85,7 +85,8 @@ export class GpuNodePool extends pulumi.ComponentResource {
       launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
       labels,
       taints: [{ key: GPU_TAINT.key, value: GPU_TAINT.value, effect: "NO_SCHEDULE" }],
-      // EKS node auto repair replaces nodes whose GPUs or kubelet report unhealthy.
+      // EKS node auto repair replaces nodes that stay NotReady. Detecting GPU faults (XID errors)
+      // also needs the eks-node-monitoring-agent add-on, which is not installed yet.
       nodeRepairConfig: { enabled: true },
       tags: pulumi.output(a.clusterName).apply((cluster) => ({
         "k8s.io/cluster-autoscaler/enabled": "true",

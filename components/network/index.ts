@@ -7,6 +7,13 @@ import { networkArgsSchema, type NetworkArgs } from "./args";
 
 export type { NetworkArgs } from "./args";
 
+/**
+ * Zones where EKS cannot place a cluster (UnsupportedAvailabilityZoneException; EKS User Guide,
+ * troubleshooting "Insufficient capacity"): use1-az3, usw1-az2, cac1-az3. Zone names map to these
+ * ids differently per account, so they are excluded by id.
+ */
+export const EKS_UNSUPPORTED_ZONE_IDS = ["use1-az3", "usw1-az2", "cac1-az3"];
+
 /** Interface endpoints that keep image pulls (ECR) and credential exchange (STS) inside the VPC. */
 export const INTERFACE_ENDPOINTS = ["ecr.api", "ecr.dkr", "sts"] as const;
 
@@ -39,7 +46,11 @@ export class Network extends pulumi.ComponentResource {
     const zones: pulumi.Input<string>[] = a.availabilityZoneNames
       ? a.availabilityZoneNames
       : (() => {
-          const available = aws.getAvailabilityZonesOutput({ state: "available" }, parent);
+          const available = aws.getAvailabilityZonesOutput({
+            state: "available",
+            excludeZoneIds: EKS_UNSUPPORTED_ZONE_IDS,
+            filters: [{ name: "opt-in-status", values: ["opt-in-not-required"] }], // no Local Zones
+          }, parent);
           return layout.private.map((_, i) => available.names[i]);
         })();
 

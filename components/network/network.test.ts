@@ -37,7 +37,9 @@ describe("Network", () => {
     assert.deepEqual([0, 1, 2].map((i) => cidr(`net-private-${i}`)), ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"]);
     assert.deepEqual([0, 1, 2].map((i) => cidr(`net-public-${i}`)), ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"]);
     assert.deepEqual([0, 1, 2].map((i) => get(one(resources, "aws:ec2/subnet:Subnet", `net-private-${i}`).inputs, "availabilityZone")), ["us-east-1a", "us-east-1b", "us-east-1c"]);
-    assert.ok(calls.some((c) => c.token === "aws:index/getAvailabilityZones:getAvailabilityZones"));
+    const azCall = calls.find((c) => c.token === "aws:index/getAvailabilityZones:getAvailabilityZones");
+    assert.deepEqual(azCall?.inputs.excludeZoneIds, ["use1-az3", "usw1-az2", "cac1-az3"], "zones EKS cannot use are excluded");
+    assert.deepEqual(azCall?.inputs.filters, [{ name: "opt-in-status", values: ["opt-in-not-required"] }]);
   });
 
   it("tags public subnets for internet-facing and private subnets for internal load balancers; public subnets assign no public IPs", async () => {

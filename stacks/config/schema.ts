@@ -69,11 +69,14 @@ const budget = z
   })
   .describe("Monthly budget and who hears when it is at risk.");
 
+/** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
+const RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+const retentionDays = () => z.literal(RETENTION_DAYS);
+
 const flowLogs = z
   .strictObject({
     enabled: z.boolean().default(true).describe("Send VPC flow logs to CloudWatch Logs."),
-    retentionDays: z
-      .union([1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653].map((d) => z.literal(d)))
+    retentionDays: retentionDays()
       .default(90)
       .describe("Days CloudWatch keeps flow logs (a value CloudWatch Logs accepts)."),
     trafficType: z.enum(["ALL", "ACCEPT", "REJECT"]).default("ALL").describe("Which traffic to log."),
@@ -208,10 +211,10 @@ export const platformConfigSchema = z
         publicAccessCidrs: z.array(z.string().regex(CIDR, "must be an IPv4 CIDR such as 203.0.113.0/24")).default([])
           .describe("CIDRs allowed to reach the public API endpoint. Empty: the endpoint is private only (reach it through the VPC)."),
         adminRoleArns: z.array(z.string().regex(ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin")).default([])
-          .describe("IAM roles granted cluster-admin through EKS access entries."),
+          .describe("IAM roles granted cluster-admin through EKS access entries. Leave out the role that runs pulumi up: as the cluster's creator it is admin already, and a second entry for it fails."),
         controlPlaneLogTypes: z.array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"])).default(["api", "audit", "authenticator"])
           .describe("Control-plane log types sent to CloudWatch."),
-        logRetentionDays: z.number().int().min(1).max(3653).default(90).describe("Days CloudWatch keeps control-plane logs."),
+        logRetentionDays: retentionDays().default(90).describe("Days CloudWatch keeps control-plane logs (a value CloudWatch Logs accepts)."),
         systemNodeGroup: systemNodeGroup.describe("CPU node group for add-ons (CoreDNS, autoscaler, controllers)."),
       })
       .superRefine((c, ctx) => {
