@@ -1,3 +1,4 @@
+import { usd } from "../lib/money";
 import { PRICE_TABLES, type PriceTable } from "./prices";
 
 // A pure estimator: prices a set of resources as the engine (or the offline plan) sees them.
@@ -102,7 +103,6 @@ function num(v: unknown, fallback = 0): number {
   return typeof v === "number" && Number.isFinite(v) ? v : typeof v === "string" && v !== "" && Number.isFinite(Number(v)) ? Number(v) : fallback;
 }
 
-const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
 /** A unit price exactly as the table has it: $0.045, $21.957642. */
 const rate = (n: number) => `$${Number(n.toPrecision(10))}`;
 /** Rounds to cents, half up; the relative nudge keeps 16.425 (16.42499… in binary) from rounding down. */

@@ -1,4 +1,5 @@
 import type { CostEstimate } from "../../cost/estimate";
+import { usd } from "../../lib/money";
 import type { Violation } from "./policy-runner";
 import type { PlannedResource } from "./run";
 
@@ -80,7 +81,7 @@ export function renderTree(report: PlanReport): string {
   return lines.join("\n");
 }
 
-export const usd = (n: number) => `$${n.toLocaleString("en-US", { minimumFractionDigits: 2, maximumFractionDigits: 2 })}`;
+export { usd };
 
 /** Resource name of a URN (its last segment). */
 export const urnName = (urn: string) => urn.split("::").pop() ?? urn;
