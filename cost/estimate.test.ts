@@ -1,27 +1,92 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
-import { estimate, quantityGiB, type CostResource } from "./estimate";
+import { controlPlaneHours } from "../catalog/eks-versions";
+import { estimate, EXPECTED_SIZE_TAG, quantityGiB, type CostResource, type UsageAssumptions } from "./estimate";
 
-const opts = { region: "us-east-1", spotDiscount: 0.6, s3StorageGiB: 0 };
+const NO_USAGE: UsageAssumptions = {
+  natProcessedGbPerMonth: 0, crossAzGbPerMonth: 0, interfaceEndpointGbPerMonth: 0,
+  controlPlaneLogsGbPerMonth: 0, flowLogsGbPerMonth: 0, otherLogsGbPerMonth: 0,
+};
+const opts = { region: "us-east-1", spotDiscount: 0.6, usage: NO_USAGE, asOf: "2026-11-25" };
 let n = 0;
 const res = (type: string, inputs: Record<string, unknown>, name = `r${n++}`, parent?: string): CostResource => ({ urn: `urn:${name}`, type, name, inputs, parent });
 const nodeGroup = (instanceTypes: string[], capacityType: string, min: number, desired: number, max: number, parent = "urn:pool") =>
   res("aws:eks/nodeGroup:NodeGroup", { instanceTypes, capacityType, amiType: "AL2023_x86_64_NVIDIA", scalingConfig: { minSize: min, desiredSize: desired, maxSize: max } }, "pool", parent);
 const launchTemplate = (sizeGiB: number, parent = "urn:pool") =>
   res("aws:ec2/launchTemplate:LaunchTemplate", { blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: sizeGiB, volumeType: "gp3" } }] }, "lt", parent);
+const byName = (e: ReturnType<typeof estimate>) => Object.fromEntries(e.items.map((it) => [it.name, it.monthly.expected]));
 
 describe("cost estimator: golden figures from the us-east-1 price table", () => {
-  it("EKS control plane: $0.10/h × 730 h = $73.00", () => {
-    const e = estimate([res("aws:eks/cluster:Cluster", { name: "c" })], opts);
+  it("EKS control plane in standard support: $0.10/h × 730 h = $73.00", () => {
+    const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.35", upgradePolicy: { supportType: "EXTENDED" } })], opts);
     assert.deepEqual(e.monthly, { baseline: 73, expected: 73, max: 73 });
-    assert.equal(e.items[0].computation, "$0.1/h × 730 h = $73.00");
+    assert.equal(e.items[0].computation, "$0.1/h × 730 h = $73.00 (1.35 in standard support)");
   });
 
-  it("NAT gateway: $0.045/h × 730 h = $32.85 each, data processing not estimated", () => {
-    const e = estimate([res("aws:ec2/natGateway:NatGateway", {}), res("aws:ec2/natGateway:NatGateway", {})], opts);
-    assert.equal(e.monthly.expected, 65.7); // 2 × 32.85
-    assert.match(e.items[0].computation, /\(\+ \$0\.045\/GB processed, not estimated\)$/);
+  it("EKS control plane leaving standard support within the month: hours before at $0.10, after at $0.60", () => {
+    // 1.34 leaves standard support 2026-12-02T00:00Z; from 2026-11-25T00:00Z that is 7 × 24 = 168 h.
+    // 168 h × $0.10 = $16.80; (730 - 168) = 562 h × $0.60 = $337.20; total $354.00.
+    const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.34", upgradePolicy: { supportType: "EXTENDED" } })], opts);
+    assert.equal(e.monthly.expected, 354);
+    assert.equal(e.items[0].computation, "1.34 with supportType EXTENDED leaves standard support on 2026-12-02: 168 h × $0.1 + 562 h × $0.6 (extended support) = $354.00");
+    assert.match(e.items[0].description, /extended support/);
+  });
+
+  it("EKS control plane wholly in extended support: $0.60/h × 730 h = $438.00; no upgrade policy means EXTENDED, as in the EKS API", () => {
+    const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.33" })], opts); // 1.33 left standard support 2026-07-29
+    assert.equal(e.monthly.expected, 438);
+  });
+
+  it("EKS control plane with supportType STANDARD is never billed extended support", () => {
+    const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.33", upgradePolicy: { supportType: "STANDARD" } })], opts);
+    assert.equal(e.monthly.expected, 73);
+  });
+
+  it("NAT gateway: $0.045/h × 730 h = $32.85 each; its data processing is one stack-wide item from the assumption", () => {
+    // 2 × 32.85 = 65.70; 300 GB × $0.045 = $13.50
+    const e = estimate([res("aws:ec2/natGateway:NatGateway", {}, "nat-a"), res("aws:ec2/natGateway:NatGateway", {}, "nat-b")],
+      { ...opts, usage: { ...NO_USAGE, natProcessedGbPerMonth: 300 } });
+    assert.deepEqual(byName(e), { "nat-a": 32.85, "nat-b": 32.85, "nat-data-processing": 13.5 });
+    assert.equal(e.monthly.expected, 79.2);
+  });
+
+  it("public IPv4 (Elastic IP): $0.005/h × 730 h = $3.65", () => {
+    assert.equal(estimate([res("aws:ec2/eip:Eip", { domain: "vpc" })], opts).monthly.expected, 3.65);
+  });
+
+  it("interface endpoint: $0.01 per AZ-hour in each of its subnets, gateway endpoints free, data processing from the assumption", () => {
+    // 3 AZ × $0.01 × 730 = $21.90; 40 GB × $0.01 = $0.40
+    const e = estimate([
+      res("aws:ec2/vpcEndpoint:VpcEndpoint", { vpcEndpointType: "Interface", subnetIds: ["s-1", "s-2", "s-3"] }, "ecr"),
+      res("aws:ec2/vpcEndpoint:VpcEndpoint", { vpcEndpointType: "Gateway" }, "s3"),
+    ], { ...opts, usage: { ...NO_USAGE, interfaceEndpointGbPerMonth: 40 } });
+    assert.deepEqual(byName(e), { ecr: 21.9, "interface-endpoint-data": 0.4 });
+  });
+
+  it("KMS customer managed key: $1.00 a month, the rotation surcharge noted", () => {
+    const e = estimate([res("aws:kms/key:Key", { enableKeyRotation: true })], opts);
+    assert.equal(e.monthly.expected, 1);
+    assert.match(e.items[0].computation, /rotation on: each rotation \(yearly by default\) adds a backing key at \$1\/month/);
+  });
+
+  it("log groups: ingestion per GB plus the volume kept for their retention, by kind", () => {
+    // control plane: 20 GB × $0.50 = $10.00 + 20 GB × 90/30 = 60 GB × $0.03 = $1.80 → $11.80
+    // flow logs (vended): 30 GB × $0.50 = $15.00 + 30 × 14/30 = 14 GB × $0.03 = $0.42 → $15.42
+    // other, retention unset (never expires: a year's volume): 2 GB × $0.50 = $1.00 + 24 GB × $0.03 = $0.72 → $1.72
+    const e = estimate([
+      res("aws:cloudwatch/logGroup:LogGroup", { name: "/aws/eks/llm-prod/cluster", retentionInDays: 90 }, "cp", "urn:cluster"),
+      res("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 14 }, "flow", "urn:network"),
+      res("aws:ec2/flowLog:FlowLog", { logDestinationType: "cloud-watch-logs" }, "fl", "urn:network"),
+      res("aws:cloudwatch/logGroup:LogGroup", {}, "app", "urn:app"),
+    ], { ...opts, usage: { ...NO_USAGE, controlPlaneLogsGbPerMonth: 20, flowLogsGbPerMonth: 30, otherLogsGbPerMonth: 2 } });
+    assert.deepEqual(byName(e), { cp: 11.8, flow: 15.42, app: 1.72 });
+  });
+
+  it("cross-AZ transfer: $0.01/GB out of one AZ and $0.01/GB into the other", () => {
+    // 500 GB × $0.02 = $10.00
+    const e = estimate([nodeGroup(["m6i.large"], "ON_DEMAND", 0, 0, 1)], { ...opts, usage: { ...NO_USAGE, crossAzGbPerMonth: 500 } });
+    assert.equal(byName(e)["cross-az-transfer"], 10);
   });
 
   it("on-demand GPU node group: baseline/expected with the first type, max with the priciest, plus its launch template's root volume", () => {
@@ -47,33 +112,58 @@ describe("cost estimator: golden figures from the us-east-1 price table", () => 
     assert.equal(e.items[0].monthly.expected, 32061.36);
   });
 
-  it("load balancers, EBS volumes, gp3 claims, ElastiCache and configured S3", () => {
+  it("load balancers with their public IPv4 addresses, EBS volumes, gp3 claims, ElastiCache, and S3 buckets by what they will hold", () => {
     const e = estimate([
-      res("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network" }, "nlb"), // 0.0225 × 730 = 16.425 → $16.43 (cents, half up)
+      // internet-facing NLB in 3 subnets: 0.0225 × 730 = 16.425 + 3 × 3.65 = 10.95 → 27.375 → $27.38 (cents, half up)
+      res("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network", internal: false, subnets: ["a", "b", "c"] }, "nlb"),
+      res("aws:lb/loadBalancer:LoadBalancer", { loadBalancerType: "network", internal: true, subnets: ["a", "b"] }, "internal-nlb"), // 16.425 → $16.43
       res("aws:ebs/volume:Volume", { size: 100, type: "gp3" }, "vol"), // 100 × 0.08 = 8.00
       res("kubernetes:core/v1:PersistentVolumeClaim", { spec: { storageClassName: "gp3", resources: { requests: { storage: "50Gi" } } } }, "pvc"), // 50 × 0.08 = 4.00
       res("aws:elasticache/replicationGroup:ReplicationGroup", { engine: "valkey", nodeType: "cache.r7g.large", numCacheClusters: 2 }, "cache"), // 2 × 0.1752 × 730 = 255.79
-    ], { ...opts, s3StorageGiB: 1000 }); // 1000 × 0.023 = 23.00
-    const by = Object.fromEntries(e.items.map((it) => [it.name, it.monthly.expected]));
-    assert.deepEqual(by, { nlb: 16.43, vol: 8, pvc: 4, cache: 255.79, "s3-storage": 23 });
+      res("aws:s3/bucket:Bucket", { tags: { [EXPECTED_SIZE_TAG]: "1000" } }, "weights"), // 1000 × 0.023 = 23.00
+    ], opts);
+    assert.deepEqual(byName(e), { nlb: 27.38, "internal-nlb": 16.43, vol: 8, pvc: 4, cache: 255.79, weights: 23 });
   });
 
-  it("lists what it cannot price instead of guessing: unknown types, missing prices, usage-based services", () => {
+  it("prices no S3 storage when no bucket exists, whatever anyone expects to store", () => {
+    const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.35" })], opts);
+    assert.deepEqual(e.items.map((it) => it.category), ["EKS control plane"]);
+  });
+
+  it("lists what it cannot price instead of guessing", () => {
     const e = estimate([
       nodeGroup(["p5e.48xlarge"], "ON_DEMAND", 1, 1, 1),
       res("aws:ebs/volume:Volume", { size: 10, type: "io2" }, "io2"),
-      res("aws:cloudwatch/logGroup:LogGroup", {}, "logs"),
+      res("aws:s3/bucket:Bucket", {}, "bucket"),
       res("aws:ec2/vpcEndpoint:VpcEndpoint", { vpcEndpointType: "Interface" }, "ecr"),
-      res("aws:ec2/vpcEndpoint:VpcEndpoint", { vpcEndpointType: "Gateway" }, "s3"),
+      res("aws:sns/topic:Topic", {}, "topic"),
       res("aws:ec2/subnet:Subnet", {}, "subnet"),
+      res("aws:rds/instance:Instance", {}, "db"),
     ], opts);
-    assert.deepEqual(e.items, []);
+    assert.deepEqual(e.items.map((it) => [it.name, it.monthly.max]), [["cross-az-transfer", 0], ["interface-endpoint-data", 0]]); // zero usage assumed
     assert.deepEqual(e.unpriced.map((u) => [u.name, u.reason]), [
       ["pool", "no us-east-1 price for p5e.48xlarge"],
       ["io2", "no price for EBS volume type io2"],
-      ["logs", "usage-based, not estimated: billed per GB ingested and stored"],
-      ["ecr", "interface endpoints are billed per AZ-hour and per GB; no cited price in the table"],
+      ["bucket", `S3 bucket without the ${EXPECTED_SIZE_TAG} tag: what it will hold is unknown`],
+      ["ecr", "interface endpoint whose subnets are not known: billed per AZ it is placed in"],
+      ["topic", "usage-based, not estimated: billed per message"],
+      ["db", "type not known to the estimator"],
     ]);
+  });
+
+  it("says in its assumptions every usage volume it priced, and calls out a zero", () => {
+    const e = estimate([nodeGroup(["m6i.large"], "ON_DEMAND", 0, 0, 1), res("aws:ec2/natGateway:NatGateway", {})],
+      { ...opts, usage: { ...NO_USAGE, natProcessedGbPerMonth: 100 } });
+    assert.ok(e.assumptions.includes("NAT gateways process 100 GB a month (natProcessedGbPerMonth)."));
+    assert.ok(e.assumptions.includes("0 GB a month cross availability zones (crossAzGbPerMonth)."));
+    assert.ok(e.assumptions.includes("crossAzGbPerMonth is 0: that charge is priced at $0.00 by assumption, not measured."));
+  });
+
+  it("cites the source and date of every price it used, and only those", () => {
+    const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.35" }), res("aws:ec2/eip:Eip", {})], opts);
+    assert.deepEqual(e.sources.map((s) => s.key), ["eks", "publicIpv4"]);
+    for (const s of e.sources) assert.match(s.asOf, /^\d{4}(-\d{2}){0,2}$/);
+    assert.equal(e.pricesAsOf, "2026-10-06");
   });
 
   it("prices nothing in a region without a cited table and says so for every cost-bearing resource", () => {
@@ -92,6 +182,17 @@ describe("cost estimator: golden figures from the us-east-1 price table", () => 
   });
 });
 
+describe("EKS control-plane hours", () => {
+  it("splits the month at the end of standard support, to the hour, and never bills extended past its end", () => {
+    assert.deepEqual(controlPlaneHours("1.34", "EXTENDED", "2026-12-01", 730), { standardHours: 24, extendedHours: 706 });
+    assert.deepEqual(controlPlaneHours("1.34", "EXTENDED", "2026-12-02", 730), { standardHours: 0, extendedHours: 730 });
+    assert.deepEqual(controlPlaneHours("1.34", "EXTENDED", "2026-12-03", 730), { standardHours: 0, extendedHours: 730 });
+    // 1.31 leaves extended support 2026-11-26: from 2026-11-25 one day extended, then EKS has upgraded it.
+    assert.deepEqual(controlPlaneHours("1.31", "EXTENDED", "2026-11-25", 730), { standardHours: 706, extendedHours: 24 });
+    assert.deepEqual(controlPlaneHours("1.34", "STANDARD", "2027-01-01", 730), { standardHours: 730, extendedHours: 0 });
+  });
+});
+
 describe("cost estimator properties", () => {
   const groupArb = fc.record({
     type: fc.constantFrom("g5.xlarge", "g5.12xlarge", "g6e.xlarge", "p4d.24xlarge", "m6i.large"),
@@ -101,17 +202,36 @@ describe("cost estimator properties", () => {
     grow: fc.integer({ min: 0, max: 5 }),
     disk: fc.integer({ min: 20, max: 2000 }),
   });
+  const usageArb = fc.record({
+    natProcessedGbPerMonth: fc.integer({ min: 0, max: 100_000 }),
+    crossAzGbPerMonth: fc.integer({ min: 0, max: 100_000 }),
+    interfaceEndpointGbPerMonth: fc.integer({ min: 0, max: 100_000 }),
+    controlPlaneLogsGbPerMonth: fc.integer({ min: 0, max: 10_000 }),
+    flowLogsGbPerMonth: fc.integer({ min: 0, max: 10_000 }),
+    otherLogsGbPerMonth: fc.integer({ min: 0, max: 10_000 }),
+  });
 
   it("baseline <= expected <= max for every item and the totals, and totals are the sum of the items", () => {
-    fc.assert(fc.property(fc.array(groupArb, { minLength: 1, maxLength: 6 }), fc.double({ min: 0, max: 0.9, noNaN: true }), (groups, discount) => {
+    fc.assert(fc.property(fc.array(groupArb, { minLength: 1, maxLength: 6 }), fc.double({ min: 0, max: 0.9, noNaN: true }), usageArb, (groups, discount, usage) => {
       const resources = groups.flatMap((g, i) => [
         { ...nodeGroup([g.type], g.spot ? "SPOT" : "ON_DEMAND", g.min, g.min + g.extra, g.min + g.extra + g.grow, `urn:p${i}`), name: `ng${i}`, urn: `urn:ng${i}` },
         launchTemplate(g.disk, `urn:p${i}`),
       ]);
-      const e = estimate(resources, { ...opts, spotDiscount: discount });
+      resources.push(res("aws:ec2/natGateway:NatGateway", {}, "nat"), res("aws:cloudwatch/logGroup:LogGroup", { retentionInDays: 30 }, "logs"));
+      const e = estimate(resources, { ...opts, spotDiscount: discount, usage });
       for (const it of e.items) assert.ok(it.monthly.baseline <= it.monthly.expected && it.monthly.expected <= it.monthly.max, JSON.stringify(it.monthly));
       const sum = (k: "baseline" | "expected" | "max") => e.items.reduce((s, it) => s + it.monthly[k], 0);
       for (const k of ["baseline", "expected", "max"] as const) assert.ok(Math.abs(e.monthly[k] - sum(k)) < 0.01 * e.items.length + 1e-9);
+    }));
+  });
+
+  it("more usage never lowers the cost", () => {
+    fc.assert(fc.property(usageArb, usageArb, (a, b) => {
+      const more = Object.fromEntries(Object.entries(a).map(([k, v]) => [k, v + (b as Record<string, number>)[k]])) as unknown as UsageAssumptions;
+      const stack = [nodeGroup(["m6i.large"], "ON_DEMAND", 1, 1, 2), res("aws:ec2/natGateway:NatGateway", {}, "nat"),
+        res("aws:ec2/vpcEndpoint:VpcEndpoint", { vpcEndpointType: "Interface", subnetIds: ["a", "b"] }, "vpce"),
+        res("aws:cloudwatch/logGroup:LogGroup", { name: "/aws/eks/c/cluster", retentionInDays: 90 }, "cp")];
+      assert.ok(estimate(stack, { ...opts, usage: more }).monthly.expected >= estimate(stack, { ...opts, usage: a }).monthly.expected);
     }));
   });
 

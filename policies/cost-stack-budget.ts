@@ -1,22 +1,38 @@
 import { type PolicyResource, type StackValidationPolicy } from "@pulumi/policy";
-import { estimate, type CostEstimate, type CostItem, type Scale } from "../cost/estimate";
+import { todayUtc } from "../catalog/eks-versions";
+import { estimate, round2, type CostEstimate, type CostItem, type Scale, type UsageAssumptions } from "../cost/estimate";
 import { asRecord, known, plain, usd } from "./lib";
 
-export interface Config {
+/** Usage assumptions, priced at the table's per-GB rates; the same keys as the estimator's. */
+export interface Config extends UsageAssumptions {
   /** Overrides the limit read from the stack's aws.budgets.Budget. */
   monthlyUsd?: number;
   /** Cost at maximum scale may reach budget × this. */
   maxScaleHeadroom: number;
   spotDiscountPercent: number;
-  s3StorageGiB: number;
+  /** First day of the month priced; default today (UTC). The offline plan's --as-of sets it. */
+  asOf?: string;
   /** Items named in a violation. */
   topItems: number;
+  /** A pull request that raises expected cost by more than this percentage is flagged. */
+  costChangeThresholdPercent: number;
+  /** ... or by more than this many dollars a month. */
+  costChangeThresholdUsd: number;
 }
 
 export const BUDGET_TYPE = "aws:budgets/budget:Budget";
 
-/** Node groups and clusters dominate the bill: if one cannot be priced, the budget cannot be verified. */
-const ESSENTIAL = new Set(["aws:eks/nodeGroup:NodeGroup", "aws:eks/cluster:Cluster"]);
+const gb = (description: string, dflt: number) => ({ type: "number" as const, minimum: 0, default: dflt, description });
+
+/** The usage assumptions' JSON schema, shared with the offline plan's report. */
+export const USAGE_SCHEMA = {
+  natProcessedGbPerMonth: gb("GB processed by all NAT gateways a month (public registries, Hugging Face, external APIs).", 100),
+  crossAzGbPerMonth: gb("GB crossing availability zones a month (billed $0.01/GB out and $0.01/GB in).", 200),
+  interfaceEndpointGbPerMonth: gb("GB processed by all interface VPC endpoints a month (ECR API, STS).", 20),
+  controlPlaneLogsGbPerMonth: gb("GB of EKS control-plane logs a month (audit dominates).", 10),
+  flowLogsGbPerMonth: gb("GB of VPC flow logs a month.", 5),
+  otherLogsGbPerMonth: gb("GB a month for every other CloudWatch log group.", 1),
+} as const;
 
 /** The monthly limit declared by the stack's AWS Budget, and where it came from. */
 export function declaredBudget(resources: readonly PolicyResource[]): { monthlyUsd: number; source: string } | undefined {
@@ -41,11 +57,22 @@ export function stackRegion(resources: readonly PolicyResource[]): string | unde
   return undefined;
 }
 
+export function usageOf(config: UsageAssumptions): UsageAssumptions {
+  return {
+    natProcessedGbPerMonth: config.natProcessedGbPerMonth,
+    crossAzGbPerMonth: config.crossAzGbPerMonth,
+    interfaceEndpointGbPerMonth: config.interfaceEndpointGbPerMonth,
+    controlPlaneLogsGbPerMonth: config.controlPlaneLogsGbPerMonth,
+    flowLogsGbPerMonth: config.flowLogsGbPerMonth,
+    otherLogsGbPerMonth: config.otherLogsGbPerMonth,
+  };
+}
+
 /** The cost estimate of a stack as this policy computes it; the offline plan reports the same one. */
 export function stackEstimate(resources: readonly PolicyResource[], config: Config): CostEstimate {
   return estimate(
     resources.map((r) => ({ urn: r.urn, type: r.type, name: r.name, parent: r.parent?.urn, inputs: asRecord(plain(r.props)) })),
-    { region: stackRegion(resources) ?? "(unknown region)", spotDiscount: config.spotDiscountPercent / 100, s3StorageGiB: config.s3StorageGiB },
+    { region: stackRegion(resources) ?? "(unknown region)", spotDiscount: config.spotDiscountPercent / 100, usage: usageOf(config), asOf: config.asOf ?? todayUtc() },
   );
 }
 
@@ -72,8 +99,11 @@ export const costStackBudget: StackValidationPolicy = {
       monthlyUsd: { type: "number", exclusiveMinimum: 0, description: "Override of the limit read from the stack's aws.budgets.Budget." },
       maxScaleHeadroom: { type: "number", minimum: 1, default: 1.5, description: "Cost at maximum scale may reach budget × this." },
       spotDiscountPercent: { type: "number", minimum: 0, maximum: 95, default: 60, description: "Assumed saving of spot over on-demand, percent." },
-      s3StorageGiB: { type: "number", minimum: 0, default: 0, description: "S3 Standard storage to price (model weights, artifacts), GiB." },
+      ...USAGE_SCHEMA,
+      asOf: { type: "string", pattern: "^\\d{4}-\\d{2}-\\d{2}$", description: "First day (UTC) of the month priced; default today. For reproducible reports." },
       topItems: { type: "integer", minimum: 1, maximum: 20, default: 3, description: "How many cost items a violation names." },
+      costChangeThresholdPercent: { type: "number", minimum: 0, default: 10, description: "A pull request raising expected monthly cost by more than this percentage is flagged in its comment." },
+      costChangeThresholdUsd: { type: "number", minimum: 0, default: 1000, description: "A pull request raising expected monthly cost by more than this many dollars is flagged in its comment." },
     },
   },
   validateStack: (args, report) => {
@@ -85,25 +115,19 @@ export const costStackBudget: StackValidationPolicy = {
       return;
     }
     const est = stackEstimate(args.resources, config);
-    if (est.pricesAsOf === null) {
-      report(`Cannot verify the budget: there is no price table for region ${est.region}. Add one to cost/prices.ts with its sources.`);
-      return;
-    }
-    const blind = est.unpriced.filter((u) => ESSENTIAL.has(u.type));
-    if (blind.length > 0) {
-      report(`Cannot verify the budget: ${blind.length} cost-bearing resource${blind.length > 1 ? "s" : ""} could not be priced (${blind.slice(0, 3).map((u) => `${u.name}: ${u.reason}`).join("; ")}).`);
-      return;
-    }
+    // An unpriced region or node group is cost-stack-priceable's finding; the totals here are then a floor.
+    if (est.pricesAsOf === null) return;
     const { expected, max } = est.monthly;
-    if (expected > budget.monthlyUsd) {
+    // In cents, both sides: 5,001.20 × 1.5 is 7,501.799… in binary, and a cost of $7,501.80 fits it.
+    if (round2(expected) > round2(budget.monthlyUsd)) {
       report(
         `Expected monthly cost ${usd(expected)} exceeds the budget of ${usd(budget.monthlyUsd)} (${budget.source}) by ${usd(expected - budget.monthlyUsd)}. ` +
         `Largest items: ${top(est.items, "expected", config.topItems)}. ` +
         "Lower minNodes/desiredNodes of the largest pools, use spot or smaller instance types, or raise budget.monthlyUsd.",
       );
     }
-    const ceiling = budget.monthlyUsd * config.maxScaleHeadroom;
-    if (max > ceiling) {
+    const ceiling = round2(budget.monthlyUsd * config.maxScaleHeadroom);
+    if (round2(max) > ceiling) {
       report(
         `Monthly cost at maximum scale ${usd(max)} exceeds ${config.maxScaleHeadroom} × the budget of ${usd(budget.monthlyUsd)} (${budget.source}), ${usd(ceiling)}. ` +
         `Largest items at maximum: ${top(est.items, "max", config.topItems)}. ` +

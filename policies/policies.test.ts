@@ -4,7 +4,7 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import { policySettings, runPolicies, type PackConfig } from "../tools/offline/policy-runner";
 import {
-  NAMES, baseline, policyNamed, resource, run, violations, withAdded, withInputs, withResource, without,
+  NAMES, PLATFORM_TAGS, baseline, policyNamed, resource, run, violations, withAdded, withInputs, withResource, without,
 } from "../test/policy-args";
 import { POLICIES } from "./policies";
 
@@ -58,56 +58,89 @@ describe("the compliant baseline", () => {
 });
 
 // Prices (us-east-1): EKS control plane $0.10/h (cost/prices.ts), g5.xlarge $1.006/h
-// (catalog/instance-types.ts), gp3 $0.08/GiB-month; 730 h a month.
-//   control plane: 0.10 × 730 = $73.00
+// (catalog/instance-types.ts), gp3 $0.08/GiB-month, KMS key $1/month, cross-AZ $0.01/GB each way;
+// 730 h a month; usage assumptions at the policy's defaults (200 GB cross-AZ; no NAT, endpoints or logs here).
+//   control plane: 0.10 × 730 = $73.00; KMS key $1.00; cross-AZ: 200 GB × $0.02 = $4.00 → fixed $78.00
 //   one g5.xlarge node: 1.006 × 730 = $734.38, + 100 GiB root × 0.08 = $8.00 → $742.38
-// Baseline: node group 0/0/2 → expected $73.00, max 73 + 2 × 742.38 = $1,557.76;
-// budget $5,000.00, maximum allowed 1.5 × 5,000 = $7,500.00. The KMS key has no cited price and
-// is not essential, so it is left out of the totals without blocking the check.
+// Baseline: node group 0/0/2 → expected $78.00, max 78 + 2 × 742.38 = $1,562.76;
+// budget $5,000.00, maximum allowed 1.5 × 5,000 = $7,500.00. The bucket has no expected size and
+// is listed unpriced, which does not block the check (only node groups and clusters do).
 policy("cost-stack-budget", () => {
   const budgetMessage = "The stack declares no monthly aws.budgets.Budget and the policy config sets no monthlyUsd: there is nothing to check its cost against.";
 
   it("reports an expected cost over the budget, naming the largest items and the budget", async () => {
-    // expected: 73 + 7 × 742.38 = 73 + 5,196.66 = $5,269.66, over 5,000 by $269.66;
-    // max is the same $5,269.66, under $7,500.00.
+    // expected: 78 + 7 × 742.38 = 78 + 5,196.66 = $5,274.66, over 5,000 by $274.66;
+    // max is the same $5,274.66, under $7,500.00.
     const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
       i.scalingConfig = { minSize: 0, desiredSize: 7, maxSize: 7 };
     });
     assert.deepEqual(await violations("cost-stack-budget", resources), [
-      "Expected monthly cost $5,269.66 exceeds the budget of $5,000.00 (aws.budgets.Budget monthly) by $269.66. " +
-        "Largest items: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/7/7 nodes, 100 GiB gp3 root $5,196.66; EKS control plane llm $73.00. " +
+      "Expected monthly cost $5,274.66 exceeds the budget of $5,000.00 (aws.budgets.Budget monthly) by $274.66. " +
+        "Largest items: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/7/7 nodes, 100 GiB gp3 root $5,196.66; EKS control plane llm $73.00; " +
+        "cross-AZ data transfer, 200 GB/month assumed $4.00. " +
         "Lower minNodes/desiredNodes of the largest pools, use spot or smaller instance types, or raise budget.monthlyUsd.",
     ]);
   });
 
   it("reports a cost at maximum scale over budget × maxScaleHeadroom", async () => {
-    // max: 73 + 11 × 742.38 = 73 + 8,166.18 = $8,239.18 > 1.5 × 5,000 = $7,500.00; expected stays $73.00.
+    // max: 78 + 11 × 742.38 = 78 + 8,166.18 = $8,244.18 > 1.5 × 5,000 = $7,500.00; expected stays $78.00.
     const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
       i.scalingConfig = { minSize: 0, desiredSize: 0, maxSize: 11 };
     });
     assert.deepEqual(await violations("cost-stack-budget", resources), [
-      "Monthly cost at maximum scale $8,239.18 exceeds 1.5 × the budget of $5,000.00 (aws.budgets.Budget monthly), $7,500.00. " +
-        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/11 nodes, 100 GiB gp3 root $8,166.18; EKS control plane llm $73.00. " +
+      "Monthly cost at maximum scale $8,244.18 exceeds 1.5 × the budget of $5,000.00 (aws.budgets.Budget monthly), $7,500.00. " +
+        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/11 nodes, 100 GiB gp3 root $8,166.18; EKS control plane llm $73.00; " +
+        "cross-AZ data transfer, 200 GB/month assumed $4.00. " +
         "Lower maxNodes of the largest pools, or raise the budget or maxScaleHeadroom.",
     ]);
   });
 
-  it("accepts a cost at maximum scale just under budget × maxScaleHeadroom", async () => {
-    // max: 73 + 10 × 742.38 = 73 + 7,423.80 = $7,496.80 ≤ $7,500.00.
+  it("accepts a cost at maximum scale exactly at budget × maxScaleHeadroom, and refuses it a cent over", async () => {
+    // max: 78 + 10 × 742.38 = 78 + 7,423.80 = $7,501.80; budget 5,001.20 × 1.5 = $7,501.80 exactly.
     const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
       i.scalingConfig = { minSize: 0, desiredSize: 0, maxSize: 10 };
     });
-    assert.deepEqual(await violations("cost-stack-budget", resources), []);
+    assert.deepEqual(await violations("cost-stack-budget", resources, { monthlyUsd: 5001.2 }), []);
+    assert.equal((await violations("cost-stack-budget", resources, { monthlyUsd: 5001.19 })).length, 1);
+  });
+
+  it("accepts an expected cost exactly at the budget, and refuses it a cent over", async () => {
+    // expected $78.00 (the idle pool costs nothing); max $1,562.76 ≤ 1.5 × 78 × 14 — raise the headroom out of the way.
+    assert.deepEqual(await violations("cost-stack-budget", baseline(), { monthlyUsd: 78, maxScaleHeadroom: 100 }), []);
+    assert.deepEqual(await violations("cost-stack-budget", baseline(), { monthlyUsd: 77.99, maxScaleHeadroom: 100 }), [
+      "Expected monthly cost $78.00 exceeds the budget of $77.99 (policy config monthlyUsd) by $0.01. " +
+        "Largest items: EKS control plane llm $73.00; cross-AZ data transfer, 200 GB/month assumed $4.00; KMS customer managed key llm-secrets $1.00. " +
+        "Lower minNodes/desiredNodes of the largest pools, use spot or smaller instance types, or raise budget.monthlyUsd.",
+    ]);
   });
 
   it("prices spot capacity at spotDiscountPercent below on-demand", async () => {
     // max 11 on spot: 1.006 × 0.4 = 0.4024/h × 730 = $293.752, + $8.00 root = $301.752 a node;
-    // 73 + 11 × 301.752 = $3,392.27 ≤ $7,500.00 (the same pool on demand fails above).
+    // 78 + 11 × 301.752 = $3,397.27 ≤ $7,500.00 (the same pool on demand fails above).
     const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
       i.scalingConfig = { minSize: 0, desiredSize: 0, maxSize: 11 };
       i.capacityType = "SPOT";
     });
     assert.deepEqual(await violations("cost-stack-budget", resources), []);
+  });
+
+  it("prices usage from its config: 100,000 GB cross-AZ is $2,000.00 a month", async () => {
+    // expected 73 + 1 + 100,000 × 0.02 = $2,074.00 > $2,000.00 by $74.00
+    assert.deepEqual(await violations("cost-stack-budget", baseline(), { monthlyUsd: 2000, crossAzGbPerMonth: 100000, maxScaleHeadroom: 100 }), [
+      "Expected monthly cost $2,074.00 exceeds the budget of $2,000.00 (policy config monthlyUsd) by $74.00. " +
+        "Largest items: cross-AZ data transfer, 100000 GB/month assumed $2,000.00; EKS control plane llm $73.00; KMS customer managed key llm-secrets $1.00. " +
+        "Lower minNodes/desiredNodes of the largest pools, use spot or smaller instance types, or raise budget.monthlyUsd.",
+    ]);
+  });
+
+  it("prices the control plane by its version and the date: 1.33 in extended support costs $438.00", async () => {
+    // 0.60 × 730 = 438 + KMS 1 + cross-AZ 4 = $443.00 > $400.00 by $43.00
+    const resources = withInputs(baseline(), NAMES.cluster, (i) => {
+      i.version = "1.33";
+      i.upgradePolicy = { supportType: "EXTENDED" };
+    });
+    const [message] = await violations("cost-stack-budget", resources, { monthlyUsd: 400, maxScaleHeadroom: 100, asOf: "2026-11-25" });
+    assert.match(message, /^Expected monthly cost \$443\.00 exceeds the budget of \$400\.00 .* by \$43\.00\. Largest items: EKS control plane llm \(Kubernetes 1\.33, extended support\) \$438\.00;/);
   });
 
   it("reports a stack without a budget", async () => {
@@ -122,44 +155,103 @@ policy("cost-stack-budget", () => {
   });
 
   it("uses the policy config's monthlyUsd over the stack's Budget", async () => {
-    // max $1,557.76 > 1.5 × 1,000 = $1,500.00 (the Budget's 5,000 would allow it); expected $73.00 fits.
+    // max $1,562.76 > 1.5 × 1,000 = $1,500.00 (the Budget's 5,000 would allow it); expected $78.00 fits.
     assert.deepEqual(await violations("cost-stack-budget", baseline(), { monthlyUsd: 1000 }), [
-      "Monthly cost at maximum scale $1,557.76 exceeds 1.5 × the budget of $1,000.00 (policy config monthlyUsd), $1,500.00. " +
-        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/2 nodes, 100 GiB gp3 root $1,484.76; EKS control plane llm $73.00. " +
+      "Monthly cost at maximum scale $1,562.76 exceeds 1.5 × the budget of $1,000.00 (policy config monthlyUsd), $1,500.00. " +
+        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/2 nodes, 100 GiB gp3 root $1,484.76; EKS control plane llm $73.00; " +
+        "cross-AZ data transfer, 200 GB/month assumed $4.00. " +
         "Lower maxNodes of the largest pools, or raise the budget or maxScaleHeadroom.",
     ]);
   });
 
-  it("names the policy config as the budget's source when monthlyUsd is set", async () => {
-    // expected $73.00 > $50.00 by $23.00 (the idle GPU pool costs nothing expected);
-    // max $1,557.76 > 1.5 × 50 = $75.00; the pool at max: 2 × 742.38 = $1,484.76.
-    assert.deepEqual(await violations("cost-stack-budget", baseline(), { monthlyUsd: 50 }), [
-      "Expected monthly cost $73.00 exceeds the budget of $50.00 (policy config monthlyUsd) by $23.00. " +
-        "Largest items: EKS control plane llm $73.00. " +
-        "Lower minNodes/desiredNodes of the largest pools, use spot or smaller instance types, or raise budget.monthlyUsd.",
-      "Monthly cost at maximum scale $1,557.76 exceeds 1.5 × the budget of $50.00 (policy config monthlyUsd), $75.00. " +
-        "Largest items at maximum: GPU node group gpu-a10g: g5.xlarge, on-demand, 0/0/2 nodes, 100 GiB gp3 root $1,484.76; EKS control plane llm $73.00. " +
-        "Lower maxNodes of the largest pools, or raise the budget or maxScaleHeadroom.",
-    ]);
-  });
-
-  it("cannot verify the budget in a region without a price table, and says so once", async () => {
+  it("leaves an unpriced region to cost-stack-priceable: no double report", async () => {
     const resources = withInputs(baseline(), NAMES.awsProvider, (i) => {
       i.region = "eu-central-3";
     });
-    assert.deepEqual(await violations("cost-stack-budget", resources), [
-      "Cannot verify the budget: there is no price table for region eu-central-3. Add one to cost/prices.ts with its sources.",
+    assert.deepEqual(await violations("cost-stack-budget", resources), []);
+  });
+});
+
+policy("cost-stack-priceable", () => {
+  it("reports a region without a price table, once, with its own fix", async () => {
+    const resources = withInputs(baseline(), NAMES.awsProvider, (i) => {
+      i.region = "eu-central-3";
+    });
+    assert.deepEqual(await violations("cost-stack-priceable", resources), [
+      "Cannot check the budget: there is no price table for region eu-central-3, so nothing in the stack was priced.",
     ]);
+    assert.match(policyNamed("cost-stack-priceable").remediationSteps!, /add the region's price table to cost\/prices\.ts/);
   });
 
-  it("cannot verify the budget when a node group's instance type has no price", async () => {
+  it("reports a node group whose instance type has no price, on that node group", async () => {
     // p5e.48xlarge is in the catalog with onDemandUsdPerHour null.
     const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
       i.instanceTypes = ["p5e.48xlarge"];
     });
-    assert.deepEqual(await violations("cost-stack-budget", resources), [
-      "Cannot verify the budget: 1 cost-bearing resource could not be priced (gpu-a10g: no us-east-1 price for p5e.48xlarge).",
+    const found = await run("cost-stack-priceable", resources);
+    assert.deepEqual(found.map((v) => v.message), ["Cannot check the budget: gpu-a10g cannot be priced (no us-east-1 price for p5e.48xlarge)."]);
+    assert.equal(found[0].urn, resources.find((r) => r.name === NAMES.gpuNodeGroup)!.urn);
+  });
+
+  it("does not block on a resource that is not essential (an S3 bucket of unknown size)", async () => {
+    assert.deepEqual(await violations("cost-stack-priceable", baseline()), []);
+  });
+});
+
+policy("eks-cluster-version-supported", () => {
+  const version = (v: string) => withInputs(baseline(), NAMES.cluster, (i) => {
+    i.version = v;
+  });
+
+  it("accepts a version up to the day before its end of extended support, and refuses it on that day", async () => {
+    // 1.31: end of extended support 2026-11-26.
+    assert.deepEqual(await violations("eks-cluster-version-supported", version("1.31"), { asOf: "2026-11-25" }), []);
+    assert.deepEqual(await violations("eks-cluster-version-supported", version("1.31"), { asOf: "2026-11-26" }), [
+      "Kubernetes 1.31 reached the end of EKS extended support on 2026-11-26 (as of 2026-11-26): EKS creates no new cluster on it and upgrades existing control planes automatically.",
     ]);
+  });
+
+  it("refuses a version the calendar does not know", async () => {
+    assert.deepEqual(await violations("eks-cluster-version-supported", version("1.29"), { asOf: "2026-11-25" }), [
+      "Kubernetes 1.29 is not in the EKS release calendar (catalog/eks-versions.ts): its support dates and price cannot be checked.",
+    ]);
+  });
+
+  it("skips a cluster whose version is not set (EKS picks its default)", async () => {
+    assert.deepEqual(await violations("eks-cluster-version-supported", baseline(), { asOf: "2030-01-01" }), []);
+  });
+});
+
+policy("eks-cluster-version-upgrade-due", () => {
+  const cluster = (v: string, supportType?: string) => withInputs(baseline(), NAMES.cluster, (i) => {
+    i.version = v;
+    if (supportType) i.upgradePolicy = { supportType };
+  });
+
+  it("stays quiet until 60 days before the end of standard support, then reports the date and the monthly cost of staying", async () => {
+    // 1.35 leaves standard support 2027-03-27; 60 days before is 2027-01-26.
+    assert.deepEqual(await violations("eks-cluster-version-upgrade-due", cluster("1.35", "EXTENDED"), { asOf: "2027-01-25" }), []);
+    assert.deepEqual(await violations("eks-cluster-version-upgrade-due", cluster("1.35", "EXTENDED"), { asOf: "2027-01-26" }), [
+      "Kubernetes 1.35 leaves EKS standard support on 2027-03-27 (in 60 days). With supportType EXTENDED the control plane will then cost " +
+        "$0.60/h instead of $0.10/h: $438.00 a month instead of $73.00 (+$365.00). Upgrade to 1.36 (standard support until 2027-08-02).",
+    ]);
+  });
+
+  it("keeps reporting once in extended support, and says EKS will upgrade a STANDARD cluster itself", async () => {
+    assert.deepEqual(await violations("eks-cluster-version-upgrade-due", cluster("1.34"), { asOf: "2026-12-10" }), [
+      "Kubernetes 1.34 left EKS standard support on 2026-12-02. With supportType EXTENDED the control plane costs " +
+        "$0.60/h instead of $0.10/h: $438.00 a month instead of $73.00 (+$365.00). Upgrade to 1.35 (standard support until 2027-03-27).",
+    ]);
+    assert.deepEqual(await violations("eks-cluster-version-upgrade-due", cluster("1.34", "STANDARD"), { asOf: "2026-11-25" }), [
+      "Kubernetes 1.34 leaves EKS standard support on 2026-12-02 (in 7 days). With supportType STANDARD, EKS then upgrades the control plane on its own schedule " +
+        "while the node groups stay on 1.34, and the stack's config no longer matches the cluster. Upgrade to 1.35 (standard support until 2027-03-27) first.",
+    ]);
+  });
+
+  it("honours a wider warning window", async () => {
+    // 2027-03-27 is 121 days after 2026-11-26 and 120 after 2026-11-27.
+    assert.equal((await violations("eks-cluster-version-upgrade-due", cluster("1.35"), { asOf: "2026-11-26", warnDaysBeforeEndOfStandardSupport: 120 })).length, 0);
+    assert.equal((await violations("eks-cluster-version-upgrade-due", cluster("1.35"), { asOf: "2026-11-27", warnDaysBeforeEndOfStandardSupport: 120 })).length, 1);
   });
 });
 
@@ -585,6 +677,68 @@ policy("aws-resource-required-tags", () => {
     assert.deepEqual(await violations("aws-resource-required-tags", resources), []);
   });
 
+  it("reports a launch template whose launches miss a tag, per launched type, and one with no specification for a type", async () => {
+    const resources = withInputs(baseline(), NAMES.launchTemplate, (i) => {
+      delete i.tagSpecifications[0].tags["cost-center"];
+      i.tagSpecifications = i.tagSpecifications.filter((t: { resourceType: string }) => t.resourceType !== "network-interface");
+    });
+    assert.deepEqual(await violations("aws-resource-required-tags", resources), [
+      "Launch template gpu-a10g-lt tags each instance it launches without cost-center.",
+      "Launch template gpu-a10g-lt has no tag specification for network-interface: what it launches carries no environment, cost-center tags.",
+    ]);
+  });
+
+  it("holds launches to every provider default tag, not only the required ones", async () => {
+    const resources = withInputs(baseline(), NAMES.awsProvider, (i) => {
+      i.defaultTags.tags.stack = "llm-platform/prod";
+    });
+    const found = await violations("aws-resource-required-tags", resources);
+    assert.deepEqual(found, [
+      ...["instance", "volume", "network-interface"].map((t) => `Launch template gpu-a10g-lt tags each ${t} it launches without stack.`),
+      "StorageClass gp3 provisions EBS volumes without the tag stack (set tagSpecification_<n> parameters).",
+    ]);
+  });
+
+  it("accepts an empty required tag nowhere: an empty value is a missing tag", async () => {
+    const resources = withInputs(baseline(), NAMES.launchTemplate, (i) => {
+      i.tagSpecifications[1].tags.environment = "";
+    });
+    assert.deepEqual(await violations("aws-resource-required-tags", resources), ["Launch template gpu-a10g-lt tags each volume it launches without environment."]);
+  });
+
+  it("reports a node group without a launch template, or with remote access", async () => {
+    const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+      delete i.launchTemplate;
+      i.remoteAccess = { ec2SshKey: "ops" };
+    });
+    assert.deepEqual(await violations("aws-resource-required-tags", resources), [
+      "Node group gpu-a10g has no launch template: EKS's own template tags its instances, volumes and network interfaces with none of environment, cost-center.",
+      "Node group gpu-a10g sets remoteAccess: EKS then creates an SSH security group that carries none of the stack's tags (and opens SSH); use SSM instead.",
+    ]);
+  });
+
+  it("reports an EBS StorageClass whose volumes would be untagged, and credits an unreadable (secret) entry", async () => {
+    const untagged = withInputs(baseline(), NAMES.storageClass, (i) => {
+      delete i.parameters.tagSpecification_2;
+    });
+    assert.deepEqual(await violations("aws-resource-required-tags", untagged), [
+      "StorageClass gp3 provisions EBS volumes without the tag environment (set tagSpecification_<n> parameters).",
+    ]);
+    const secret = withInputs(baseline(), NAMES.storageClass, (i) => {
+      i.parameters.tagSpecification_2 = "[secret]";
+    });
+    assert.deepEqual(await violations("aws-resource-required-tags", secret), []);
+  });
+
+  it("reports an AWS Load Balancer Controller release without default tags", async () => {
+    const release = resource("kubernetes:helm.sh/v3:Release", "lbc", { chart: "aws-load-balancer-controller", values: { clusterName: "llm" } });
+    assert.deepEqual(await violations("aws-resource-required-tags", withAdded(baseline(), release)), [
+      "The AWS Load Balancer Controller release lbc creates load balancers without the tags environment, cost-center (set values.defaultTags).",
+    ]);
+    const tagged = resource("kubernetes:helm.sh/v3:Release", "lbc", { chart: "aws-load-balancer-controller", values: { defaultTags: { ...PLATFORM_TAGS } } });
+    assert.deepEqual(await violations("aws-resource-required-tags", withAdded(baseline(), tagged)), []);
+  });
+
   it("does not apply another provider's default tags", async () => {
     const other = resource("pulumi:providers:aws", "untagged", { region: "us-east-1" });
     const resources = withAdded(baseline(), other, resource("aws:sns/topic:Topic", "alerts", {}, { provider: other.urn }));
@@ -605,7 +759,11 @@ describe("policy config and enforcement levels", () => {
   it("fills schema defaults under the pack config", () => {
     assert.deepEqual(policySettings(policyNamed("cost-stack-budget"), { "cost-stack-budget": { enforcementLevel: "mandatory", maxScaleHeadroom: 2 } }), {
       level: "mandatory",
-      config: { maxScaleHeadroom: 2, spotDiscountPercent: 60, s3StorageGiB: 0, topItems: 3 },
+      config: {
+        maxScaleHeadroom: 2, spotDiscountPercent: 60, topItems: 3, costChangeThresholdPercent: 10, costChangeThresholdUsd: 1000,
+        natProcessedGbPerMonth: 100, crossAzGbPerMonth: 200, interfaceEndpointGbPerMonth: 20,
+        controlPlaneLogsGbPerMonth: 10, flowLogsGbPerMonth: 5, otherLogsGbPerMonth: 1,
+      },
     });
   });
 

@@ -1,11 +1,14 @@
 import type { Policies } from "@pulumi/policy";
 import { awsResourceRequiredTags } from "./aws-resource-required-tags";
 import { costStackBudget } from "./cost-stack-budget";
+import { costStackPriceable } from "./cost-stack-priceable";
 import { ebsVolumeEncryption } from "./ebs-volume-encryption";
 import { ec2LaunchTemplateImdsv2 } from "./ec2-launchtemplate-imdsv2";
 import { eksClusterControlPlaneLogs } from "./eks-cluster-control-plane-logs";
 import { eksClusterEndpointAccess } from "./eks-cluster-endpoint-access";
 import { eksClusterSecretsEncryption } from "./eks-cluster-secrets-encryption";
+import { eksClusterVersionSupported } from "./eks-cluster-version-supported";
+import { eksClusterVersionUpgradeDue } from "./eks-cluster-version-upgrade-due";
 import { eksNodeGroupGpuTaint } from "./eks-nodegroup-gpu-taint";
 import { gpuNodeGroupFamilies } from "./gpu-nodegroup-families";
 import { gpuStackCap } from "./gpu-stack-cap";
@@ -18,11 +21,14 @@ import { s3BucketPrivateEncrypted } from "./s3-bucket-private-encrypted";
  */
 export const POLICIES: Policies = [
   costStackBudget,
+  costStackPriceable,
   gpuStackCap,
   gpuNodeGroupFamilies,
   eksClusterEndpointAccess,
   eksClusterSecretsEncryption,
   eksClusterControlPlaneLogs,
+  eksClusterVersionSupported,
+  eksClusterVersionUpgradeDue,
   ec2LaunchTemplateImdsv2,
   ebsVolumeEncryption,
   kmsKeyRotation,

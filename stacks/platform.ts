@@ -7,7 +7,7 @@ import { GpuNodePool } from "../components/gpu-node-pool";
 import { GpuSoftware } from "../components/gpu-software";
 import { Network } from "../components/network";
 import { PROJECT } from "./config/load";
-import type { PlatformConfig } from "./config/schema";
+import { supportTypeOf, type PlatformConfig } from "./config/schema";
 
 export { PROJECT } from "./config/load";
 
@@ -36,10 +36,11 @@ export function baseName(config: PlatformConfig): string {
 export function createPlatform(config: PlatformConfig, stack: string = pulumi.getStack()) {
   const base = baseName(config);
   const clusterName = config.cluster.name ?? base;
+  const tags = platformTags(config, stack);
 
   const awsProvider = new aws.Provider(`${base}-aws`, {
     region: config.region as aws.Region,
-    defaultTags: { tags: platformTags(config, stack) },
+    defaultTags: { tags },
   });
   const onAws = { providers: { aws: awsProvider } };
 
@@ -66,6 +67,7 @@ export function createPlatform(config: PlatformConfig, stack: string = pulumi.ge
   const cluster = new Cluster(`${base}-cluster`, {
     clusterName,
     kubernetesVersion: config.cluster.kubernetesVersion,
+    supportType: supportTypeOf(config),
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,
     publicSubnetIds: network.publicSubnetIds,
@@ -74,6 +76,7 @@ export function createPlatform(config: PlatformConfig, stack: string = pulumi.ge
     controlPlaneLogTypes: config.cluster.controlPlaneLogTypes,
     logRetentionDays: config.cluster.logRetentionDays,
     systemNodeGroup: { ...sys, desiredNodes: sys.desiredNodes ?? sys.minNodes },
+    platformTags: tags,
   }, onAws);
 
   const pools = Object.entries(config.gpuNodePools).map(([poolName, pool]) =>
@@ -90,6 +93,7 @@ export function createPlatform(config: PlatformConfig, stack: string = pulumi.ge
       maxNodes: pool.maxNodes,
       diskSizeGiB: pool.diskSizeGiB,
       labels: pool.labels,
+      platformTags: tags,
     }, onAws));
 
   const inCluster = { providers: { aws: awsProvider, kubernetes: cluster.k8sProvider } };

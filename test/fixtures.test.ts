@@ -3,9 +3,12 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
 import { plan } from "../tools/plan";
+import { TEST_AS_OF } from "./harness";
 
 // The corpus of stack files under test/fixtures/stacks: each says in its header what must happen,
 //   # expect: exit <code>[, config <field path> | , policy <name> [advisory]]
+// optionally the date it is planned at (default TEST_AS_OF, so the EKS calendar does not move under it),
+//   # as-of: yyyy-mm-dd
 // and this test plans it and checks exactly that.
 
 const DIR = path.join(__dirname, "fixtures", "stacks");
@@ -42,10 +45,12 @@ describe("misconfiguration corpus", () => {
 
   for (const file of files) {
     it(`${file} is caught as its header says`, async () => {
-      const expected = parseExpectation(fs.readFileSync(path.join(DIR, file), "utf8"));
+      const text = fs.readFileSync(path.join(DIR, file), "utf8");
+      const expected = parseExpectation(text);
+      const asOf = /^# as-of: (\d{4}-\d{2}-\d{2})$/m.exec(text)?.[1] ?? TEST_AS_OF;
       const out: string[] = [];
       const err: string[] = [];
-      const outcome = await plan({ config: path.join(DIR, file), quiet: true }, (s) => out.push(s), (s) => err.push(s));
+      const outcome = await plan({ config: path.join(DIR, file), quiet: true, asOf }, (s) => out.push(s), (s) => err.push(s));
       assert.equal(outcome.exitCode, expected.exit, `exit code; stderr: ${err.join("\n")}; stdout: ${out.join("\n")}`);
       if (expected.config) {
         assert.ok(err.join("\n").includes(`  - ${expected.config}: got `), `stderr names ${expected.config}:\n${err.join("\n")}`);
@@ -61,11 +66,11 @@ describe("misconfiguration corpus", () => {
 
   it("lowering the prod budget below the estimate exits 1 with a message naming the budget and the largest items", async () => {
     const out: string[] = [];
-    const outcome = await plan({ config: path.join(DIR, "over-budget.yaml"), quiet: true }, (s) => out.push(s), () => {});
+    const outcome = await plan({ config: path.join(DIR, "over-budget.yaml"), quiet: true, asOf: TEST_AS_OF }, (s) => out.push(s), () => {});
     assert.equal(outcome.exitCode, 1);
     const [v] = outcome.report!.violations.filter((x) => x.policy === "cost-stack-budget");
     assert.equal(v.enforcementLevel, "mandatory");
-    assert.match(v.message, /^Expected monthly cost \$20,890\.87 exceeds the budget of \$15,000\.00 \(aws\.budgets\.Budget llm-prod-budget-monthly\) by \$5,890\.87\. Largest items: GPU node group llm-prod-gpu-a100/);
+    assert.match(v.message, /^Expected monthly cost \$21,159\.02 exceeds the budget of \$15,000\.00 \(aws\.budgets\.Budget llm-prod-budget-monthly\) by \$6,159\.02\. Largest items: GPU node group llm-prod-gpu-a100/);
     assert.match(out.join("\n"), /\[mandatory, high\] cost-stack-budget/);
   });
 });

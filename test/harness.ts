@@ -6,6 +6,9 @@ import { PROJECT, type RawConfig } from "../stacks/config/load";
 import { record, runProgram, type PlannedResource, type Recording } from "../tools/offline/run";
 
 export { record };
+
+/** The date every fixture and shipped stack is planned at in tests, so the EKS calendar does not move under them. */
+export const TEST_AS_OF = "2026-11-25";
 export type { PlannedResource, Recording };
 
 export function ofType(resources: readonly PlannedResource[], type: string): PlannedResource[] {

@@ -54,6 +54,9 @@ export function resource(
   };
 }
 
+/** The provider's default tags in the baseline, which what AWS launches must carry too. */
+export const PLATFORM_TAGS = { environment: "prod", "cost-center": "cc" } as const;
+
 /** The root volume of the baseline's GPU pool; the budget tests price it. */
 export const ROOT_VOLUME_GIB = 100;
 
@@ -61,7 +64,7 @@ export const ROOT_VOLUME_GIB = 100;
 export function baseline(): PlanResource[] {
   const provider = resource("pulumi:providers:aws", NAMES.awsProvider, {
     region: "us-east-1",
-    defaultTags: { tags: { environment: "prod", "cost-center": "cc" } },
+    defaultTags: { tags: { ...PLATFORM_TAGS } },
   });
   const pool = resource("llm-platform:gpu:GpuNodePool", NAMES.pool, {});
   const bucket = resource("aws:s3/bucket:Bucket", NAMES.bucket, { bucket: "llm-prod-models" });
@@ -77,6 +80,9 @@ export function baseline(): PlanResource[] {
     resource("aws:ec2/launchTemplate:LaunchTemplate", NAMES.launchTemplate, {
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
       blockDeviceMappings: [{ deviceName: "/dev/xvda", ebs: { volumeSize: ROOT_VOLUME_GIB, volumeType: "gp3", encrypted: "true" } }],
+      tagSpecifications: ["instance", "volume", "network-interface"].map((resourceType) => ({
+        resourceType, tags: { ...PLATFORM_TAGS, Name: NAMES.launchTemplate },
+      })),
     }, { parent: pool.urn }),
     resource("aws:eks/nodeGroup:NodeGroup", NAMES.gpuNodeGroup, {
       instanceTypes: ["g5.xlarge"],
@@ -84,12 +90,13 @@ export function baseline(): PlanResource[] {
       capacityType: "ON_DEMAND",
       scalingConfig: { minSize: 0, desiredSize: 0, maxSize: 2 },
       taints: [{ key: "nvidia.com/gpu", value: "true", effect: "NO_SCHEDULE" }],
+      launchTemplate: { id: "lt-0123456789abcdef0", version: "1" },
     }, { parent: pool.urn }),
     resource("aws:budgets/budget:Budget", NAMES.budget, { budgetType: "COST", limitAmount: "5000.00", limitUnit: "USD", timeUnit: "MONTHLY" }),
     resource("kubernetes:storage.k8s.io/v1:StorageClass", NAMES.storageClass, {
       metadata: { name: "gp3" },
       provisioner: "ebs.csi.aws.com",
-      parameters: { type: "gp3", encrypted: "true" },
+      parameters: { type: "gp3", encrypted: "true", tagSpecification_1: "cost-center=cc", tagSpecification_2: "environment=prod" },
     }),
     bucket,
     resource("aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock", NAMES.publicAccessBlock, {

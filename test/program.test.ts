@@ -7,7 +7,7 @@ import { before, describe, it } from "node:test";
 import { readStackFile } from "../stacks/config/load";
 import { plan } from "../tools/plan";
 import { runProgram, type ProgramRun } from "../tools/offline/run";
-import { ofType, one, type PlannedResource } from "./harness";
+import { ofType, one, TEST_AS_OF, type PlannedResource } from "./harness";
 
 const ROOT = path.resolve(__dirname, "..");
 const stackRun = (stack: string) => runProgram(stack, readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)));
@@ -70,6 +70,26 @@ describe("whole program", () => {
     }
   });
 
+  it("every node instance, volume and network interface carries every platform tag the provider's default tags carry", () => {
+    for (const run of [dev, prod]) {
+      const defaults = (ofType(run.resources, "pulumi:providers:aws")[0].inputs.defaultTags as { tags: Record<string, string> }).tags;
+      assert.deepEqual(Object.keys(defaults).sort(), ["cost-center", "environment", "managed-by", "owner", "project", "stack", ...(run === prod ? ["data-classification"] : [])].sort());
+      const templates = ofType(run.resources, "aws:ec2/launchTemplate:LaunchTemplate");
+      assert.equal(templates.length, 1 + Object.keys(run.outputs.gpuNodePools as object).length, "one per node group");
+      for (const lt of templates) {
+        const specs = lt.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
+        assert.deepEqual(specs.map((s) => s.resourceType), ["instance", "volume", "network-interface"]);
+        for (const s of specs) for (const [k, v] of Object.entries(defaults)) assert.equal(s.tags[k], v, `${lt.name} ${s.resourceType} ${k}`);
+      }
+      for (const ng of ofType(run.resources, "aws:eks/nodeGroup:NodeGroup")) assert.ok(ng.inputs.launchTemplate, `${ng.name} uses its launch template`);
+    }
+  });
+
+  it("gives the cluster an explicit EKS upgrade policy: STANDARD in dev, EXTENDED in prod", () => {
+    assert.deepEqual(one(dev.resources, "eks:index:Cluster", "llm-dev-cluster-eks").inputs.upgradePolicy, { supportType: "STANDARD" });
+    assert.deepEqual(one(prod.resources, "eks:index:Cluster", "llm-prod-cluster-eks").inputs.upgradePolicy, { supportType: "EXTENDED" });
+  });
+
   it("exports the cluster, network and pool outputs, with the kubeconfig secret", () => {
     assert.equal(prod.outputs.clusterName, "llm-prod");
     assert.equal(prod.outputs.kubeconfig, "[secret]");
@@ -87,7 +107,7 @@ describe("offline plan", () => {
 
   it("plans dev: exit 0, prints the tree and counts, writes the schemaVersion 1 report", () => {
     const json = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "plan-")), "dev.json");
-    const r = run(["--stack", "dev", "--json", json]);
+    const r = run(["--stack", "dev", "--json", json, "--as-of", TEST_AS_OF]);
     assert.equal(r.status, 0, r.stderr);
     for (const part of ["llm-platform:network:Network", "llm-platform:cluster:Cluster", "llm-platform:gpu:GpuNodePool", "kubernetes:helm.sh/v3:Release", "Counts by type:"]) {
       assert.ok(r.stdout.includes(part), `stdout shows ${part}`);
@@ -96,7 +116,8 @@ describe("offline plan", () => {
     assert.deepEqual(Object.keys(report), ["schemaVersion", "project", "stack", "resources", "outputs", "violations", "cost"]);
     assert.deepEqual(report.violations, []);
     assert.equal(report.cost.currency, "USD");
-    assert.equal(report.cost.pricesAsOf, "2026-07-20");
+    assert.equal(report.cost.pricesAsOf, "2026-10-06");
+    assert.equal(report.cost.asOf, TEST_AS_OF);
     assert.deepEqual(Object.keys(report.cost.monthly), ["baseline", "expected", "max"]);
     assert.equal(report.cost.budget.monthlyUsd, 1500);
     assert.ok(report.cost.items.every((i: any) => i.description && i.computation));
@@ -109,7 +130,7 @@ describe("offline plan", () => {
 
   it("the shipped dev and prod stacks plan with no violation at all, within budget", async () => {
     for (const stack of ["dev", "prod"]) {
-      const outcome = await plan({ stack, quiet: true }, () => {}, () => {});
+      const outcome = await plan({ stack, quiet: true, asOf: TEST_AS_OF }, () => {}, () => {});
       assert.equal(outcome.exitCode, 0, stack);
       assert.deepEqual(outcome.report!.violations, [], stack);
       const { cost } = outcome.report!;
@@ -135,7 +156,7 @@ describe("offline plan", () => {
 
   it("shows secure values as [secret] and never writes the ciphertext or the placeholder", async () => {
     const lines: string[] = [];
-    const outcome = await plan({ config: path.join(ROOT, "test/fixtures/stacks/secret-tag.yaml"), quiet: true }, (s) => lines.push(s), (s) => lines.push(s));
+    const outcome = await plan({ config: path.join(ROOT, "test/fixtures/stacks/secret-tag.yaml"), quiet: true, asOf: TEST_AS_OF }, (s) => lines.push(s), (s) => lines.push(s));
     assert.equal(outcome.exitCode, 0);
     const text = JSON.stringify(outcome.report);
     assert.doesNotMatch(text, /c2VjcmV0LWNpcGhlcnRleHQ|offline-plan-secret-placeholder/);

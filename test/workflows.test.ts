@@ -132,7 +132,15 @@ describe("GitHub workflows", () => {
     const plan = wf.jobs["offline-plan"] as Job & { strategy: { matrix: { stack: string[] }; "fail-fast": boolean } };
     assert.deepEqual(plan.strategy.matrix.stack, ["dev", "prod"]);
     assert.equal(plan.strategy["fail-fast"], false);
-    assert.match(runs("offline-plan"), /npm run plan -- --stack "\$STACK" --json "plan-\$STACK\.json" --markdown "plan-\$STACK\.md" \|\| code=\$\?/);
+    assert.match(runs("offline-plan"), /npm run plan -- --stack "\$STACK" --json "plan-\$STACK\.json" --markdown "plan-\$STACK\.md" --compare "\$RUNNER_TEMP\/base-\$STACK\.json" \|\| code=\$\?/);
+    // The base commit is planned first, in its own checkout, with no secrets (fork-safe), into the file --compare reads.
+    const baseCheckout = plan.steps!.find((s) => s.uses?.startsWith("actions/checkout@") && s.with?.path === ".base");
+    assert.ok(baseCheckout, "a second checkout of the base commit");
+    assert.equal(baseCheckout.with?.ref, "${{ github.event.pull_request.base.sha }}");
+    assert.equal(baseCheckout.with?.["persist-credentials"], false);
+    const basePlan = plan.steps!.find((s) => (s as Step & { "working-directory"?: string })["working-directory"] === ".base");
+    assert.match(basePlan?.run ?? "", /npm run plan -- --stack "\$STACK" --json "\$RUNNER_TEMP\/base-\$STACK\.json"/);
+    assert.ok(plan.steps!.indexOf(basePlan!) < plan.steps!.findIndex((s) => (s as { id?: string }).id === "plan"), "base before head");
     const upload = plan.steps!.find((s) => s.uses?.startsWith("actions/upload-artifact@"));
     assert.ok(upload, "the plan job uploads an artifact");
     assert.equal((upload as Step & { if?: string }).if, "always()", "uploaded even when a step failed");

@@ -1,4 +1,4 @@
-// npm run plan -- --stack <name> | --config <file> [--json <file>] [--markdown <file>] [--debug]
+// npm run plan -- --stack <name> | --config <file> [--json <file>] [--markdown <file>] [--compare <base.json>] [--as-of <date>]
 //
 // The offline plan: runs the Pulumi program in-process under mocks with a stack's configuration,
 // runs every policy of the pack on what it would create, estimates its monthly cost against the
@@ -8,12 +8,14 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parseArgs } from "node:util";
+import { todayUtc } from "../catalog/eks-versions";
 import { ConfigError } from "../lib/problems";
 import { costStackBudget, declaredBudget, stackEstimate, type Config as BudgetConfig } from "../policies/cost-stack-budget";
 import { POLICIES } from "../policies/policies";
 import { parsePlatformConfig, readStackFile } from "../stacks/config/load";
 import { withModeledEksChildren } from "./offline/eks-model";
-import { renderMarkdown } from "./offline/markdown";
+import { diffCost, readBaseReport, type CostDiff, type CostDiffUnavailable } from "./offline/diff";
+import { renderConfigErrorMarkdown, renderMarkdown } from "./offline/markdown";
 import { policyResources, policySettings, readPackConfig, runPolicies, type PackConfig } from "./offline/policy-runner";
 import { buildReport, renderSummary, renderTree, type PlanReport, type ReportCost } from "./offline/report";
 import { runProgram } from "./offline/run";
@@ -23,12 +25,14 @@ export const EXIT = { ok: 0, violation: 1, config: 2, program: 3 } as const;
 const ROOT = path.resolve(__dirname, "..");
 
 const USAGE = `usage: npm run plan -- (--stack <name> | --config <file>) [--json <file>] [--markdown <file>]
-                        [--policy-config <file>] [--quiet] [--debug]
+                        [--compare <base.json>] [--as-of <yyyy-mm-dd>] [--policy-config <file>] [--quiet] [--debug]
 
   --stack <name>          plan Pulumi.<name>.yaml from the project root
   --config <file>         plan any stack file (what-ifs, fixtures); the stack is named after the file
   --json <file>           write the machine report (schemaVersion 1)
-  --markdown <file>       write the pull-request comment
+  --markdown <file>       write the pull-request comment (also for an invalid configuration)
+  --compare <base.json>   report the cost change against another plan's --json report (a pull request's base)
+  --as-of <yyyy-mm-dd>    price the month starting that day and read the EKS support calendar then (default today, UTC)
   --policy-config <file>  policy pack config; default policies/config/<stack>.json, else <environment>.json
   --quiet                 print only the summary
   --debug                 print stack traces of program errors
@@ -41,8 +45,23 @@ export interface PlanOptions {
   json?: string;
   markdown?: string;
   policyConfig?: string;
+  compare?: string;
+  asOf?: string;
   quiet?: boolean;
   debug?: boolean;
+}
+
+/** Policies whose config takes the date the plan runs at (calendar and pricing month). */
+const DATED_POLICIES = ["cost-stack-budget", "eks-cluster-version-supported", "eks-cluster-version-upgrade-due"];
+
+/** The pack config with `asOf` given to every policy that reads a date. */
+export function withAsOf(pack: PackConfig, asOf: string): PackConfig {
+  const out: PackConfig = { ...pack };
+  for (const name of DATED_POLICIES) {
+    const entry = out[name];
+    out[name] = typeof entry === "object" && entry !== null ? { ...entry, asOf } : { ...(entry ? { enforcementLevel: entry } : {}), asOf };
+  }
+  return out;
 }
 
 /** The policy config a stack is checked with: explicit, else named after the stack, else its environment. */
@@ -64,11 +83,18 @@ export function resolveStack(opts: PlanOptions): { stack: string; file: string }
     const base = path.basename(file).replace(/\.ya?ml$/, "");
     return { stack: opts.stack ?? base.replace(/^Pulumi\./, ""), file };
   }
-  if (opts.stack) return { stack: opts.stack, file: path.join(ROOT, `Pulumi.${opts.stack}.yaml`) };
+  if (opts.stack) {
+    const file = path.join(ROOT, `Pulumi.${opts.stack}.yaml`);
+    if (!fs.existsSync(file)) {
+      const stacks = fs.readdirSync(ROOT).map((f) => /^Pulumi\.(.+)\.ya?ml$/.exec(f)?.[1]).filter((s): s is string => s !== undefined).sort();
+      throw new UsageError(`no stack "${opts.stack}": Pulumi.${opts.stack}.yaml does not exist. Stacks here: ${stacks.join(", ") || "none"}; or plan any stack file with --config <file>.`);
+    }
+    return { stack: opts.stack, file };
+  }
   throw new UsageError("give --stack <name> or --config <file>");
 }
 
-class UsageError extends Error {}
+export class UsageError extends Error {}
 
 /** Plans one stack; writes to the given streams. Never throws for configuration or program errors. */
 export async function plan(
@@ -86,6 +112,7 @@ export async function plan(
   } catch (e) {
     if (e instanceof ConfigError) {
       err(e.message);
+      if (opts.markdown) fs.writeFileSync(opts.markdown, renderConfigErrorMarkdown(stack, e));
       return { exitCode: EXIT.config };
     }
     throw e;
@@ -105,7 +132,7 @@ export async function plan(
   const policyConfigFile = resolvePolicyConfig(opts, stack, config.environment);
   let pack: PackConfig;
   try {
-    pack = readPackConfig(policyConfigFile);
+    pack = withAsOf(readPackConfig(policyConfigFile), opts.asOf ?? todayUtc());
   } catch (e) {
     err(`cannot read policy config ${policyConfigFile}: ${e instanceof Error ? e.message : String(e)}`);
     return { exitCode: EXIT.config };
@@ -114,9 +141,10 @@ export async function plan(
   const resources = withModeledEksChildren(result.resources);
   let violations;
   let cost: ReportCost;
+  let budgetConfig: BudgetConfig;
   try {
     violations = await runPolicies(POLICIES, resources, pack);
-    const budgetConfig = policySettings(costStackBudget, pack).config as unknown as BudgetConfig;
+    budgetConfig = policySettings(costStackBudget, pack).config as unknown as BudgetConfig;
     const prs = policyResources(resources);
     const declared = declaredBudget(prs);
     const monthlyUsd = budgetConfig.monthlyUsd ?? declared?.monthlyUsd ?? null;
@@ -135,7 +163,18 @@ export async function plan(
     return { exitCode: EXIT.program };
   }
 
-  const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost });
+  let diff: CostDiff | CostDiffUnavailable | undefined;
+  if (opts.compare) {
+    const file = path.basename(opts.compare);
+    try {
+      diff = diffCost({ file, ...readBaseReport(opts.compare) }, cost, { percent: budgetConfig.costChangeThresholdPercent, usd: budgetConfig.costChangeThresholdUsd });
+    } catch (e) {
+      // The base may not plan (its own config error) or not exist yet: say so, the plan itself stands.
+      diff = { base: { file }, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost, diff });
   if (!opts.quiet) out(renderTree(report));
   out(renderSummary(report));
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -144,7 +183,9 @@ export async function plan(
   return { exitCode: mandatory > 0 ? EXIT.violation : EXIT.ok, report };
 }
 
-async function main(argv: string[]): Promise<number> {
+const isDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+export async function main(argv: string[]): Promise<number> {
   let values;
   try {
     ({ values } = parseArgs({
@@ -155,6 +196,8 @@ async function main(argv: string[]): Promise<number> {
         json: { type: "string" },
         markdown: { type: "string" },
         "policy-config": { type: "string" },
+        compare: { type: "string" },
+        "as-of": { type: "string" },
         quiet: { type: "boolean" },
         debug: { type: "boolean" },
         help: { type: "boolean", short: "h" },
@@ -169,8 +212,13 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return EXIT.ok;
   }
+  const asOf = values["as-of"];
+  if (asOf !== undefined && !isDate(asOf)) {
+    process.stderr.write(`--as-of ${JSON.stringify(asOf)} is not a date: give yyyy-mm-dd, e.g. --as-of 2026-12-01\n`);
+    return EXIT.config;
+  }
   try {
-    const outcome = await plan({ ...values, policyConfig: values["policy-config"] }, (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`));
+    const outcome = await plan({ ...values, policyConfig: values["policy-config"], asOf }, (s) => process.stdout.write(`${s}\n`), (s) => process.stderr.write(`${s}\n`));
     return outcome.exitCode;
   } catch (e) {
     if (e instanceof UsageError) {

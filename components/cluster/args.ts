@@ -9,10 +9,12 @@ const cidr = z.string().refine(isCidr, "must be an IPv4 CIDR such as 203.0.113.0
 export const clusterArgsSchema = z.looseObject({
   clusterName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must start with a letter; letters, digits, hyphens; max 100"),
   kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
+  supportType: z.enum(["STANDARD", "EXTENDED"]),
   publicAccessCidrs: z.array(cidr.refine((c) => !isCidr(c) || parseCidr(c).prefix >= 8, "must be /8 or narrower: a broader range is the internet; list office/VPN CIDRs or none for a private-only endpoint")),
   adminRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")),
   controlPlaneLogTypes: z.array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"])),
   logRetentionDays: z.number().int().positive(),
+  platformTags: z.record(z.string(), z.string()),
   systemNodeGroup: z.strictObject({
     instanceTypes: z.array(z.enum(CPU_INSTANCE_TYPES as [string, ...string[]])).min(1),
     capacityType: z.enum(["onDemand", "spot"]),
@@ -44,6 +46,12 @@ export interface ClusterArgs {
   clusterName: string;
   /** EKS Kubernetes minor version, pinned. */
   kubernetesVersion: KubernetesVersion;
+  /**
+   * EKS `upgradePolicy.supportType`: what happens at the end of standard support. STANDARD: EKS
+   * upgrades the control plane itself and never bills extended support. EXTENDED: the version
+   * stays, at $0.60 instead of $0.10 per cluster-hour, until the end of extended support.
+   */
+  supportType: "STANDARD" | "EXTENDED";
   vpcId: pulumi.Input<string>;
   /** Subnets of the control-plane ENIs and all nodes. */
   privateSubnetIds: pulumi.Input<string[]>;
@@ -62,4 +70,10 @@ export interface ClusterArgs {
   logRetentionDays: number;
   /** The CPU node group every add-on runs on. */
   systemNodeGroup: SystemNodeGroupArgs;
+  /**
+   * The platform's tags, for what AWS creates on the cluster's behalf and the provider's default
+   * tags do not reach: system nodes' instances, volumes and network interfaces (launch template)
+   * and EBS volumes the CSI driver provisions for claims (StorageClass tagSpecification_N).
+   */
+  platformTags: Record<string, string>;
 }

@@ -8,6 +8,7 @@ import { Cluster, NODE_ROLE_POLICIES, SYSTEM_NODE_LABEL, type ClusterArgs } from
 const base: ClusterArgs = {
   clusterName: "llm-dev",
   kubernetesVersion: "1.34",
+  supportType: "EXTENDED",
   vpcId: "vpc-0123456789abcdef0",
   privateSubnetIds: ["subnet-0123456789abcdef0", "subnet-0123456789abcdef1"],
   publicSubnetIds: ["subnet-0123456789abcdef2"],
@@ -16,6 +17,7 @@ const base: ClusterArgs = {
   controlPlaneLogTypes: ["api", "audit", "authenticator"],
   logRetentionDays: 90,
   systemNodeGroup: { instanceTypes: ["m6i.xlarge", "m7i.xlarge"], capacityType: "onDemand", minNodes: 2, desiredNodes: 3, maxNodes: 5, diskSizeGiB: 60 },
+  platformTags: { environment: "dev", project: "llm-platform", stack: "llm-platform/dev", "managed-by": "pulumi", "cost-center": "cc-1" },
 };
 
 const build = (args: Partial<ClusterArgs>, region = "us-east-1") =>
@@ -226,6 +228,21 @@ describe("Cluster", () => {
     }
   });
 
+  it("tags the system nodes' instances, volumes and network interfaces with the platform tags", async () => {
+    const { resources } = await build({});
+    const specs = one(resources, T.lt, "core-system").inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
+    assert.deepEqual(specs.map((s) => [s.resourceType, s.tags]), ["instance", "volume", "network-interface"].map((t) => [t, {
+      ...base.platformTags, Name: "core-system", "llm-platform.io/node-group": "system",
+    }]));
+  });
+
+  it("sets the EKS upgrade policy it is given", async () => {
+    for (const supportType of ["STANDARD", "EXTENDED"] as const) {
+      const { resources } = await build({ supportType });
+      assert.deepEqual(one(resources, T.eks, "core-eks").inputs.upgradePolicy, { supportType });
+    }
+  });
+
   it("makes an encrypted gp3 StorageClass the default, binding volumes in the pod's AZ, through the cluster's provider", async () => {
     const { resources } = await build({});
     const sc = one(resources, T.storageClass, "core-gp3");
@@ -236,6 +253,14 @@ describe("Cluster", () => {
     assert.equal(get(sc.inputs, "parameters.encrypted"), "true");
     assert.equal(sc.inputs.volumeBindingMode, "WaitForFirstConsumer");
     assert.equal(sc.provider, one(resources, T.k8sProvider, "core-k8s").urn);
+    // The EBS CSI driver tags each volume it creates from tagSpecification_<n> parameters, "key=value".
+    assert.deepEqual(Object.entries(sc.inputs.parameters as Record<string, string>).filter(([k]) => k.startsWith("tagSpecification_")), [
+      ["tagSpecification_1", "cost-center=cc-1"],
+      ["tagSpecification_2", "environment=dev"],
+      ["tagSpecification_3", "managed-by=pulumi"],
+      ["tagSpecification_4", "project=llm-platform"],
+      ["tagSpecification_5", "stack=llm-platform/dev"],
+    ]);
     assert.ok(sc.dependencies.includes(one(resources, T.addon, "core-ebs-csi").urn), "the EBS CSI driver exists before its StorageClass");
   });
 

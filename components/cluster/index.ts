@@ -17,6 +17,15 @@ export const NODE_ROLE_POLICIES = [
   "AmazonSSMManagedInstanceCore",
 ] as const;
 
+/**
+ * StorageClass parameters that make the EBS CSI driver tag every volume it provisions
+ * (`tagSpecification_<n>: "key=value"`, driver v1.6.0+, kubernetes-sigs/aws-ebs-csi-driver
+ * docs/tagging.md). The driver splits each at the first "=", so keys must not contain one.
+ */
+export function ebsTagParameters(tags: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.keys(tags).sort().map((k, i) => [`tagSpecification_${i + 1}`, `${k}=${tags[k]}`]));
+}
+
 /** Label on system nodes; add-ons select it. */
 export const SYSTEM_NODE_LABEL = { "llm-platform.io/node-role": "system" } as const;
 
@@ -66,6 +75,7 @@ export class Cluster extends pulumi.ComponentResource {
     const cluster = new eks.Cluster(`${name}-eks`, {
       name: a.clusterName,
       version: a.kubernetesVersion,
+      upgradePolicy: { supportType: a.supportType },
       vpcId: a.vpcId,
       privateSubnetIds: a.privateSubnetIds,
       publicSubnetIds: a.publicSubnetIds,
@@ -102,6 +112,7 @@ export class Cluster extends pulumi.ComponentResource {
     const sys = a.systemNodeGroup;
     const systemLt = nodeLaunchTemplate(`${name}-system`, {
       diskSizeGiB: sys.diskSizeGiB,
+      platformTags: a.platformTags,
       instanceTags: { "llm-platform.io/node-group": "system" },
     }, parent);
     const systemNodes = new aws.eks.NodeGroup(`${name}-system`, {
@@ -165,7 +176,7 @@ export class Cluster extends pulumi.ComponentResource {
         annotations: { "storageclass.kubernetes.io/is-default-class": "true" },
       },
       provisioner: "ebs.csi.aws.com",
-      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4" },
+      parameters: { type: "gp3", encrypted: "true", "csi.storage.k8s.io/fstype": "ext4", ...ebsTagParameters(a.platformTags) },
       volumeBindingMode: "WaitForFirstConsumer", // create the volume in the AZ the pod lands in
       allowVolumeExpansion: true,
       reclaimPolicy: "Delete",

@@ -17,6 +17,7 @@ export const gpuNodePoolArgsSchema = z
     desiredNodes: z.number().int().min(0),
     maxNodes: z.number().int().min(1).max(100),
     diskSizeGiB: z.number().int().min(100).max(16384),
+    platformTags: z.record(z.string(), z.string()),
     labels: z.record(
       z.string().refine(isLabelKey, "must be a Kubernetes label key").refine((k) => !reservedLabelPrefix(k), "must not use a reserved prefix (llm-platform.io/, nvidia.com/, kubernetes.io/, k8s.io/, eks.amazonaws.com/)"),
       z.string(),
@@ -57,4 +58,9 @@ export interface GpuNodePoolArgs {
   diskSizeGiB: number;
   /** Extra node labels. @default {} */
   labels: Record<string, string>;
+  /**
+   * The platform's tags, copied onto every instance, volume and network interface the pool
+   * launches (launch-template tag specifications): the provider's default tags do not reach them.
+   */
+  platformTags: Record<string, string>;
 }

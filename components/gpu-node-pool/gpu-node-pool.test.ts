@@ -20,6 +20,7 @@ const base: GpuNodePoolArgs = {
   maxNodes: 3,
   diskSizeGiB: 200,
   labels: { team: "ml" },
+  platformTags: { environment: "dev", project: "llm-platform", stack: "llm-platform/dev", "managed-by": "pulumi", "cost-center": "cc-1" },
 };
 
 const build = (args: Partial<GpuNodePoolArgs>) => record(() => { new GpuNodePool("gpu", { ...base, ...args }); });
@@ -185,6 +186,15 @@ describe("GpuNodePool", () => {
     assert.deepEqual(lt.blockDeviceMappings, [{ deviceName: "/dev/xvda", ebs: { volumeSize: 750, volumeType: "gp3", encrypted: "true", deleteOnTermination: "true" } }]);
     const ltId = new PlatformMocks("us-east-1").newResource({ type: T.lt, name: "gpu", inputs: {}, custom: true }).id;
     assert.deepEqual(one(resources, T.nodeGroup, "gpu").inputs.launchTemplate, { id: ltId, version: "1" });
+  });
+
+  it("tags every instance, volume and network interface it launches with the platform tags, the pool and the GPU", async () => {
+    const { resources } = await build({});
+    const specs = one(resources, T.lt, "gpu").inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
+    assert.deepEqual(specs.map((s) => s.resourceType), ["instance", "volume", "network-interface"]);
+    for (const s of specs) {
+      assert.deepEqual(s.tags, { ...base.platformTags, Name: "gpu", "llm-platform.io/node-pool": "a10g", "llm-platform.io/gpu": "a10g" }, s.resourceType);
+    }
   });
 
   it("exposes the GPU model, GPUs per node, memory per GPU and maxGpus = gpusPerNode × maxNodes", async () => {

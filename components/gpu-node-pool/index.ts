@@ -69,6 +69,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
 
     const lt = nodeLaunchTemplate(name, {
       diskSizeGiB: a.diskSizeGiB,
+      platformTags: a.platformTags,
       instanceTags: { "llm-platform.io/node-pool": a.poolName, "llm-platform.io/gpu": gpu.model },
     }, { parent: this });
 

@@ -4,9 +4,18 @@ import * as pulumi from "@pulumi/pulumi";
 export interface NodeLaunchTemplateArgs {
   /** Root volume size. */
   diskSizeGiB: number;
+  /**
+   * The platform's tags (environment, project, stack, managed-by, cost-center, ...). The provider's
+   * default tags stop at the launch template itself: EC2 copies only the template's tag
+   * specifications onto what it launches, and EKS does not copy node-group tags at all.
+   */
+  platformTags: Record<string, string>;
   /** Tags for the instances and volumes the node group launches (cost allocation per pool). */
   instanceTags: Record<string, string>;
 }
+
+/** What a node group's launch creates and must be tagged for cost allocation. */
+export const LAUNCHED_RESOURCE_TYPES = ["instance", "volume", "network-interface"] as const;
 
 /** Root device of the EKS AL2023 AMIs (standard and NVIDIA). */
 export const ROOT_DEVICE = "/dev/xvda";
@@ -38,9 +47,9 @@ export function nodeLaunchTemplate(name: string, args: NodeLaunchTemplateArgs, o
         deleteOnTermination: "true",
       },
     }],
-    tagSpecifications: [
-      { resourceType: "instance", tags: { Name: name, ...args.instanceTags } },
-      { resourceType: "volume", tags: { Name: name, ...args.instanceTags } },
-    ],
+    tagSpecifications: LAUNCHED_RESOURCE_TYPES.map((resourceType) => ({
+      resourceType,
+      tags: { ...args.platformTags, Name: name, ...args.instanceTags },
+    })),
   }, opts);
 }

@@ -6,7 +6,7 @@ import { KUBERNETES_VERSIONS } from "../../catalog/versions";
 import { ConfigError, type ConfigProblem } from "../../lib/problems";
 import { planValues, validConfig } from "../../test/harness";
 import { parsePlatformConfig, readStackFile } from "./load";
-import { CONFIG_KEYS, type PlatformConfigInput } from "./schema";
+import { CONFIG_KEYS, supportTypeOf, type PlatformConfigInput } from "./schema";
 
 function problems(values: unknown, secretKeys: string[] = []): ConfigProblem[] {
   try {
@@ -33,6 +33,18 @@ describe("platform config", () => {
     assert.deepEqual(config.cluster.systemNodeGroup, { instanceTypes: ["m6i.large"], capacityType: "onDemand", minNodes: 2, maxNodes: 4, diskSizeGiB: 50 });
     assert.equal(config.gpuNodePools.a10g.capacityType, "onDemand");
     assert.equal(config.gpuNodePools.a10g.diskSizeGiB, 200);
+  });
+
+  it("gives the cluster an EKS upgrade policy: the stack's own, else EXTENDED in prod and STANDARD elsewhere", () => {
+    const parse = (values: PlatformConfigInput) => parsePlatformConfig({ values: values as Record<string, unknown>, secretKeys: new Set() }, "t");
+    const config = (environment: "dev" | "staging" | "prod", supportType?: "STANDARD" | "EXTENDED") =>
+      parse({ ...validConfig(), environment, cluster: { ...validConfig().cluster, ...(supportType ? { supportType } : {}) } });
+    assert.deepEqual(["dev", "staging", "prod"].map((e) => supportTypeOf(config(e as "dev"))), ["STANDARD", "STANDARD", "EXTENDED"]);
+    assert.equal(supportTypeOf(config("prod", "STANDARD")), "STANDARD");
+    assert.equal(supportTypeOf(config("dev", "EXTENDED")), "EXTENDED");
+    const [p] = problems({ ...validConfig(), cluster: { ...validConfig().cluster, supportType: "extended" } });
+    assert.equal(p.path, "cluster.supportType");
+    assert.match(p.fix, /did you mean "EXTENDED"\?/);
   });
 
   it("the shipped dev and prod stack files are valid", () => {

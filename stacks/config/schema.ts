@@ -208,6 +208,8 @@ export const platformConfigSchema = z
         name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must start with a letter and hold only letters, digits and hyphens (max 100)").optional()
           .describe("EKS cluster name. Default: llm-<environment>."),
         kubernetesVersion: z.enum(KUBERNETES_VERSIONS).describe("EKS Kubernetes minor version, pinned; upgrade one minor at a time."),
+        supportType: z.enum(["STANDARD", "EXTENDED"]).optional()
+          .describe("EKS upgradePolicy.supportType at the end of standard support: STANDARD (EKS upgrades the control plane itself, no extended-support charge) or EXTENDED (keeps the version at $0.60/h instead of $0.10/h). Default: EXTENDED in prod (no surprise upgrade), STANDARD elsewhere."),
         publicAccessCidrs: z.array(z.string().regex(CIDR, "must be an IPv4 CIDR such as 203.0.113.0/24")).default([])
           .describe("CIDRs allowed to reach the public API endpoint. Empty: the endpoint is private only (reach it through the VPC)."),
         adminRoleArns: z.array(z.string().regex(ROLE_ARN, "must be an IAM role ARN such as arn:aws:iam::123456789012:role/platform-admin")).default([])
@@ -271,6 +273,11 @@ export type PlatformConfig = z.output<typeof platformConfigSchema>;
 export type GpuNodePoolConfig = PlatformConfig["gpuNodePools"][string];
 export type NetworkConfig = PlatformConfig["network"];
 export type ClusterConfig = PlatformConfig["cluster"];
+
+/** The EKS upgrade policy a stack gets: its own, else EXTENDED in prod (no surprise upgrade) and STANDARD elsewhere (no surprise bill). */
+export function supportTypeOf(config: Pick<PlatformConfig, "environment" | "cluster">): "STANDARD" | "EXTENDED" {
+  return config.cluster.supportType ?? (config.environment === "prod" ? "EXTENDED" : "STANDARD");
+}
 
 function checkScaling(ctx: z.RefinementCtx, g: { minNodes: unknown; desiredNodes?: unknown; maxNodes: unknown }, path: PropertyKey[]) {
   if (!isNum(g.minNodes) || !isNum(g.maxNodes)) return;

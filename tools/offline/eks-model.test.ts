@@ -48,7 +48,8 @@ describe("eks.Cluster model (pulumi-eks 4.3.0)", () => {
     const eks = one(resources, "eks:index:Cluster", "llm-prod-cluster-eks").inputs as Record<string, any>;
     const cluster = one(resources, "aws:eks/cluster:Cluster", "llm-prod-cluster-eks-eksCluster").inputs as Record<string, any>;
     assert.equal(cluster.name, "llm-prod");
-    assert.equal(cluster.version, "1.34");
+    assert.equal(cluster.version, "1.35");
+    assert.deepEqual(cluster.upgradePolicy, { supportType: "EXTENDED" });
     assert.deepEqual(cluster.encryptionConfig, { provider: { keyArn: eks.encryptionConfigKeyArn }, resources: ["secrets"] });
     assert.deepEqual(cluster.enabledClusterLogTypes, eks.enabledClusterLogTypes);
     assert.equal(cluster.vpcConfig.endpointPublicAccess, false);

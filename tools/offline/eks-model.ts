@@ -9,7 +9,7 @@ import { UNKNOWN, type PlannedResource } from "./run";
 //
 //   name-eksRole (eks:index:ServiceRole) → -role (iam Role), -4b490823 (AmazonEKSClusterPolicy attachment)
 //   name-eksClusterSecurityGroup + name-eksClusterInternetEgressRule
-//   name-eksCluster (aws:eks/cluster:Cluster): name, version, roleArn, vpcConfig, encryptionConfig,
+//   name-eksCluster (aws:eks/cluster:Cluster): name, version, upgradePolicy, roleArn, vpcConfig, encryptionConfig,
 //     enabledClusterLogTypes, accessConfig, bootstrapSelfManagedAddons, tags
 //   name-kube-proxy (Addon) unless kubeProxyAddonOptions.enabled === false
 //   name-vpc-cni (eks:index:VpcCniAddon) → name-vpc-cni (Addon) unless useDefaultVpcCni
@@ -77,6 +77,7 @@ export function expandEksCluster(component: PlannedResource, awsProviderUrn: str
   const cluster = add(component, "aws:eks/cluster:Cluster", `${n}-eksCluster`, {
     ...(i.name !== undefined ? { name: i.name } : {}),
     ...(i.version !== undefined ? { version: i.version } : {}),
+    ...(i.upgradePolicy !== undefined ? { upgradePolicy: i.upgradePolicy } : {}),
     roleArn: UNKNOWN,
     vpcConfig: {
       securityGroupIds: [UNKNOWN],

@@ -1,12 +1,15 @@
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, it } from "node:test";
+import { TEST_AS_OF } from "../../test/harness";
 import { plan } from "../plan";
-import { renderMarkdown } from "./markdown";
+import { esc, renderMarkdown } from "./markdown";
 import type { PlanReport } from "./report";
 
 const ROOT = path.resolve(__dirname, "../..");
-const planReport = async (args: { stack?: string; config?: string }) => (await plan({ ...args, quiet: true }, () => {}, () => {})).report!;
+const planReport = async (args: { stack?: string; config?: string }) => (await plan({ ...args, quiet: true, asOf: TEST_AS_OF }, () => {}, () => {})).report!;
 
 /** The fenced mermaid blocks of a Markdown text. */
 function mermaidBlocks(md: string): string[][] {
@@ -23,6 +26,12 @@ function mermaidBlocks(md: string): string[][] {
   return blocks;
 }
 
+/** Text GitHub would drop as an HTML tag: `<word ...>` outside code spans and fences. */
+function vanishingTags(md: string): string[] {
+  const prose = md.replace(/```[\s\S]*?```/g, "").replace(/`[^`\n]*`/g, "");
+  return [...prose.matchAll(/<(?!!--|\/?(details|summary|sub|br)\b)[A-Za-z][^>]*>/g)].map((m) => m[0]);
+}
+
 describe("pull-request comment", () => {
   let prod: PlanReport;
   let over: PlanReport;
@@ -31,37 +40,69 @@ describe("pull-request comment", () => {
     over = await planReport({ config: path.join(ROOT, "test/fixtures/stacks/over-budget.yaml") });
   });
 
-  it("opens with one summary line: cost against budget and violations by severity", () => {
+  it("opens with one heading and one summary line: cost against budget and violations by severity", () => {
     const lines = renderMarkdown(prod).split("\n");
-    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $20,890.87/month of a $40,000.00 budget, $57,111.55 at max scale; no policy violations.");
+    assert.equal(lines.filter((l) => /^#{1,2} /.test(l)).length, 1, "one title");
+    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $21,159.02/month of a $40,000.00 budget, $57,379.70 at max scale; no policy violations.");
     const bad = renderMarkdown(over).split("\n")[3];
-    assert.match(bad, /^❌ \*\*llm-platform\/over-budget\*\*: expected \$20,890\.87\/month of a \$15,000\.00 budget, \$57,111\.55 at max scale; \d+ violations? \(\d+ high; \d+ mandatory\)\.$/);
+    assert.match(bad, /^❌ \*\*llm-platform\/over-budget\*\*: expected \$21,159\.02\/month of a \$15,000\.00 budget, \$57,379\.70 at max scale; \d+ violations? \(\d+ high; \d+ mandatory\)\.$/);
   });
 
   it("has a cost table whose total and budget rows match the report", () => {
     const md = renderMarkdown(prod);
-    assert.ok(md.includes("| **total** | | **$20,890.87** | **$20,890.87** | **$57,111.55** |"));
+    assert.ok(md.includes("| **total** | | **$21,159.02** | **$21,159.02** | **$57,379.70** |"));
     assert.ok(md.includes("| budget (aws.budgets.Budget llm-prod-budget-monthly) | | | $40,000.00 | $60,000.00 (× 1.5) |"));
     assert.equal(md.split("\n").filter((l) => l.startsWith("| GPU node group")).length, 2);
   });
 
-  it("renders a pie chart by category and a flowchart of the platform, in well-formed mermaid", () => {
-    const [pie, flow] = mermaidBlocks(renderMarkdown(prod));
-    assert.equal(pie[0], "pie showData");
-    for (const line of pie.slice(2)) assert.match(line, /^ {2}"[^"]+" : \d+\.\d{2}$/);
-    const sum = pie.slice(2).reduce((s, l) => s + Number(l.split(" : ")[1]), 0);
-    assert.ok(Math.abs(sum - prod.cost.monthly.expected) < 0.05);
-    assert.equal(flow[0], "flowchart LR");
-    assert.equal(flow.filter((l) => /^\s*subgraph /.test(l)).length, flow.filter((l) => /^\s*end$/.test(l)).length, "subgraphs are closed");
-    for (const pool of ["llm-prod-gpu-a100", "llm-prod-gpu-a10g", "llm-prod-cluster-system"]) assert.ok(flow.some((l) => l.includes(pool)), pool);
-    assert.ok(flow.some((l) => l.includes("NAT gateway × 3")));
-    assert.ok(flow.some((l) => l.includes("(private only)")));
+  it("shows cost by category as bars whose figures add up to the expected total, with no pie chart", () => {
+    const md = renderMarkdown(prod);
+    assert.doesNotMatch(md, /^pie/m);
+    const rows = md.split("\n").filter((l) => /^\| [A-Za-z0-9 ]+ \| \$[\d,.]+ \| `[█·]{20}` [\d.]+ % \|$/.test(l));
+    assert.ok(rows.length >= 5, `category rows: ${rows.length}`);
+    const total = rows.reduce((s, l) => s + Number(l.split(" | ")[1].replace(/[$,]/g, "")), 0);
+    assert.ok(Math.abs(total - prod.cost.monthly.expected) < 0.05, `${total} vs ${prod.cost.monthly.expected}`);
   });
 
-  it("groups violations by severity with their remediation", () => {
+  it("draws the platform top-down in well-formed mermaid, one short node per group", () => {
+    const [flow] = mermaidBlocks(renderMarkdown(prod));
+    assert.equal(flow[0], "flowchart TB");
+    for (const pool of ["llm-prod-gpu-a100", "llm-prod-gpu-a10g", "llm-prod-cluster-system"]) assert.ok(flow.some((l) => l.includes(pool)), pool);
+    assert.ok(flow.some((l) => l.includes("NAT gateway × 3")));
+    assert.ok(flow.some((l) => l.includes("private only")));
+    for (const line of flow) {
+      assert.ok(line.replace(/<br\/>.*/, "").length <= 90, `short enough for a comment: ${line}`);
+      assert.equal((line.match(/"/g) ?? []).length % 2, 0, `quotes balanced: ${line}`);
+    }
+  });
+
+  it("groups violations by severity with their remediation, escaping placeholders that would vanish as HTML", () => {
     const md = renderMarkdown(over);
-    assert.match(md, /#### high \(\d+\)\n\n- 🛑 \*\*mandatory\*\* `cost-stack-budget`: Expected monthly cost \$20,890\.87 exceeds the budget/);
+    assert.match(md, /#### high \(\d+\)\n\n- 🛑 \*\*mandatory\*\* `cost-stack-budget`: Expected monthly cost \$21,159\.02 exceeds the budget/);
     assert.match(md, /  - fix: Lower minNodes\/desiredNodes \(expected cost\) or maxNodes/);
+    assert.ok(md.includes("Pulumi.&lt;stack&gt;.yaml"));
+    assert.deepEqual(vanishingTags(md), []);
+    assert.deepEqual(vanishingTags(renderMarkdown(prod)), []);
+  });
+
+  it("gives an unpriced region its own fix, not the generic budget advice", async () => {
+    const md = renderMarkdown(await planReport({ config: path.join(ROOT, "test/fixtures/stacks/unpriced-region.yaml") }));
+    assert.match(md, /`cost-stack-priceable`: Cannot check the budget: there is no price table for region eu-west-3/);
+    assert.match(md, /fix: Use a region and instance types that cost\/prices\.ts/);
+    assert.doesNotMatch(md, /`cost-stack-budget`/);
+  });
+
+  it("escapes text that would break a table or become HTML", () => {
+    assert.equal(esc("a | b <stack> & c\nd"), "a \\| b &lt;stack&gt; &amp; c d");
+  });
+
+  it("lists every problem of an invalid configuration (exit 2), so the pull request still gets a comment", async () => {
+    const md = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "md-")), "plan.md");
+    const outcome = await plan({ config: path.join(ROOT, "test/fixtures/stacks/unknown-gpu-type.yaml"), markdown: md, quiet: true }, () => {}, () => {});
+    assert.equal(outcome.exitCode, 2);
+    const text = fs.readFileSync(md, "utf8");
+    assert.match(text, /^<!-- llm-platform offline plan: llm-platform\/unknown-gpu-type -->\n## Offline plan of `unknown-gpu-type`\n\n❌ \*\*llm-platform\/unknown-gpu-type\*\*: invalid configuration, 1 problem in `unknown-gpu-type\.yaml`/);
+    assert.match(text, /\| `gpuNodePools\.a10g\.instanceTypes\[1\]` \| "g7\.mega" \| a GPU instance type from catalog\/instance-types\.ts: g5\.xlarge/);
   });
 
   it("never contains a secret", async () => {

@@ -1,13 +1,22 @@
+import type { ConfigError } from "../../lib/problems";
 import { POLICIES } from "../../policies/policies";
-import { countByType, urnName, usd, type PlanReport } from "./report";
+import { pct, signedUsd, type ItemChange } from "./diff";
+import { countByType, isDiff, urnName, usd, type PlanReport } from "./report";
 
-// The pull-request comment: one summary line, the cost table with a pie chart by category,
-// violations by severity with their remediation, a diagram of the platform, resource counts.
+// The pull-request comment, as a reviewer reads it: one summary line (cost against budget, the
+// change against the base branch, violations), the cost change item by item, the cost table and
+// cost by category, violations by severity with their fix, a top-down diagram, resource counts.
+// Everything user-facing is escaped: a path like Pulumi.<stack>.yaml would otherwise vanish as HTML.
 
 const SEVERITIES = ["critical", "high", "medium", "low", ""] as const;
-const esc = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
-/** Mermaid labels: quoted, without characters that end a quoted label. */
-const label = (s: string) => `"${s.replace(/"/g, "'").replace(/[<>]/g, "")}"`;
+
+/** Text for a Markdown table cell or list item: no HTML, no table breaks. */
+export const esc = (s: string) =>
+  s.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;").replace(/\|/g, "\\|").replace(/\r?\n/g, " ");
+/** A Mermaid label: quoted, lines joined by <br/>, without characters that would end it. */
+const label = (...lines: string[]) => `"${lines.map((s) => s.replace(/"/g, "'").replace(/[<>]/g, "")).join("<br/>")}"`;
+
+export const MARKER = (project: string, stack: string) => `<!-- llm-platform offline plan: ${project}/${stack} -->`;
 
 export function summaryLine(report: PlanReport): string {
   const c = report.cost;
@@ -19,47 +28,101 @@ export function summaryLine(report: PlanReport): string {
   const ok = mandatory === 0;
   const budget = c.budget.monthlyUsd;
   const cost = c.pricesAsOf === null
-    ? `cost not estimated (no prices for ${c.region})`
+    ? `cost not estimated (no prices for ${esc(c.region)})`
     : `expected ${usd(c.monthly.expected)}/month of a ${budget === null ? "(no)" : usd(budget)} budget, ${usd(c.monthly.max)} at max scale`;
+  const d = report.diff;
+  const change = d === undefined ? ""
+    : isDiff(d) ? `; ${d.flagged ? "⚠️ " : ""}**${signedUsd(d.monthly.expected.usd)}/month** expected (${pct(d.monthly.expected)}) vs base`
+    : "; cost change not computed";
   const violations = report.violations.length === 0 ? "no policy violations" : `${report.violations.length} violation${report.violations.length > 1 ? "s" : ""} (${bySeverity.join(", ")}; ${mandatory} mandatory)`;
-  return `${ok ? "✅" : "❌"} **${report.project}/${report.stack}**: ${cost}; ${violations}.`;
+  return `${ok ? "✅" : "❌"} **${report.project}/${report.stack}**: ${cost}${change}; ${violations}.`;
+}
+
+function itemRows(title: string, changes: readonly ItemChange[]): string[] {
+  if (changes.length === 0) return [];
+  const cell = (s: ItemChange["before"], k: "expected" | "max") => (s ? usd(s[k]) : "—");
+  return [
+    `**${title}** (${changes.length})`, "",
+    "| item | expected before | expected after | max before | max after | change (expected / max) |",
+    "|---|---:|---:|---:|---:|---:|",
+    ...changes.map((c) => `| ${esc(c.description)} | ${cell(c.before, "expected")} | ${cell(c.after, "expected")} | ${cell(c.before, "max")} | ${cell(c.after, "max")} | ${signedUsd(c.delta.expected)} / ${signedUsd(c.delta.max)} |`),
+    "",
+  ];
+}
+
+function diffSection(report: PlanReport): string[] {
+  const d = report.diff;
+  if (d === undefined) return [];
+  const out = ["### Cost change", ""];
+  if (!isDiff(d)) {
+    out.push(`Not computed against \`${esc(d.base.file)}\`: ${esc(d.error)}.`, "");
+    return out;
+  }
+  const m = d.monthly;
+  if (d.flagged) out.push(`> ⚠️ **Flagged:** ${esc(d.flagged)} (thresholds: +${d.threshold.percent} % or +${usd(d.threshold.usd)} a month).`, "");
+  out.push(
+    `Against the base branch's plan (\`${esc(d.base.file)}\`):`, "",
+    "| monthly | base | this change | difference |", "|---|---:|---:|---:|",
+    `| **expected** | ${usd(d.base.monthly.expected)} | ${usd(report.cost.monthly.expected)} | **${signedUsd(m.expected.usd)} (${pct(m.expected)})** |`,
+    `| max scale | ${usd(d.base.monthly.max)} | ${usd(report.cost.monthly.max)} | ${signedUsd(m.max.usd)} (${pct(m.max)}) |`,
+    `| baseline | ${usd(d.base.monthly.baseline)} | ${usd(report.cost.monthly.baseline)} | ${signedUsd(m.baseline.usd)} (${pct(m.baseline)}) |`,
+    "",
+  );
+  if (d.changed.length + d.added.length + d.removed.length === 0) {
+    out.push("No item's cost changed.", "");
+    return out;
+  }
+  out.push(...itemRows("Changed", d.changed), ...itemRows("Added", d.added), ...itemRows("Removed", d.removed));
+  return out;
+}
+
+/** Cost by category as text bars: readable at any width, unlike a pie with one 97 % slice. */
+function categorySection(report: PlanReport): string[] {
+  const byCategory = new Map<string, number>();
+  for (const it of report.cost.items) byCategory.set(it.category, (byCategory.get(it.category) ?? 0) + it.monthly.expected);
+  const rows = [...byCategory].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
+  const total = rows.reduce((s, [, v]) => s + v, 0);
+  if (rows.length < 2 || total === 0) return [];
+  const WIDTH = 20;
+  return [
+    "| category | expected | share |", "|---|---:|---|",
+    ...rows.map(([cat, v]) => {
+      const share = v / total;
+      return `| ${esc(cat)} | ${usd(v)} | \`${"█".repeat(Math.max(share > 0 ? 1 : 0, Math.round(share * WIDTH))).padEnd(WIDTH, "·")}\` ${(share * 100).toFixed(1)} % |`;
+    }),
+    "",
+  ];
 }
 
 function costSection(report: PlanReport): string[] {
   const c = report.cost;
   const out: string[] = ["### Monthly cost", ""];
   if (c.pricesAsOf === null) {
-    out.push(`No price table for region \`${c.region}\`: nothing was estimated. Add one to \`cost/prices.ts\` with its sources.`, "");
+    out.push(`No price table for region \`${esc(c.region)}\`: nothing was estimated. Add one to \`cost/prices.ts\` with its sources.`, "");
     return out;
   }
-  out.push(`USD, ${c.region} prices as of ${c.pricesAsOf}. Baseline: every group at its minimum; expected: at its desired size; max: at its maximum.`, "");
+  out.push(`USD, ${esc(c.region)} prices (newest source ${c.pricesAsOf}), month starting ${c.asOf}. Baseline: every group at its minimum; expected: at its desired size; max: at its maximum.`, "");
   out.push("| item | category | baseline | expected | max |", "|---|---|---:|---:|---:|");
   for (const it of c.items) {
-    out.push(`| ${esc(it.description)} | ${it.category} | ${usd(it.monthly.baseline)} | ${usd(it.monthly.expected)} | ${usd(it.monthly.max)} |`);
+    out.push(`| ${esc(it.description)} | ${esc(it.category)} | ${usd(it.monthly.baseline)} | ${usd(it.monthly.expected)} | ${usd(it.monthly.max)} |`);
   }
   out.push(`| **total** | | **${usd(c.monthly.baseline)}** | **${usd(c.monthly.expected)}** | **${usd(c.monthly.max)}** |`);
   if (c.budget.monthlyUsd !== null) {
     const over = (n: number, limit: number) => (n > limit ? ` ❌` : "");
     out.push(`| budget (${esc(c.budget.source)}) | | | ${usd(c.budget.monthlyUsd)}${over(c.monthly.expected, c.budget.monthlyUsd)} | ${usd(c.budget.maxScaleLimitUsd!)} (× ${c.budget.maxScaleHeadroom})${over(c.monthly.max, c.budget.maxScaleLimitUsd!)} |`);
   }
-  out.push("");
-  const byCategory = new Map<string, number>();
-  for (const it of c.items) byCategory.set(it.category, (byCategory.get(it.category) ?? 0) + it.monthly.expected);
-  const slices = [...byCategory].filter(([, v]) => v > 0).sort((a, b) => b[1] - a[1]);
-  if (slices.length > 0) {
-    out.push("```mermaid", "pie showData", "  title Expected monthly cost by category (USD)");
-    for (const [cat, v] of slices) out.push(`  ${label(cat)} : ${v.toFixed(2)}`);
-    out.push("```", "");
-  }
-  out.push("<details><summary>How each item was computed, and what was not priced</summary>", "");
+  out.push("", ...categorySection(report));
+  out.push("<details><summary>How each item was computed, assumptions, sources, and what was not priced</summary>", "");
   for (const it of c.items) out.push(`- **${esc(it.name)}**: ${esc(it.computation)}`);
   if (c.unpriced.length > 0) {
     out.push("", "Not priced:");
     const grouped = new Map<string, string[]>();
     for (const u of c.unpriced) grouped.set(`${u.type}: ${u.reason}`, [...(grouped.get(`${u.type}: ${u.reason}`) ?? []), u.name]);
-    for (const [what, names] of grouped) out.push(`- ${esc(what)} (${names.length}: ${names.slice(0, 4).join(", ")}${names.length > 4 ? ", …" : ""})`);
+    for (const [what, names] of grouped) out.push(`- ${esc(what)} (${names.length}: ${esc(names.slice(0, 4).join(", "))}${names.length > 4 ? ", …" : ""})`);
   }
-  out.push("", "Assumptions:", ...c.assumptions.map((a) => `- ${a}`), "", "</details>", "");
+  out.push("", "Assumptions:", ...c.assumptions.map((a) => `- ${esc(a)}`));
+  if (c.sources.length > 0) out.push("", "Price sources:", ...c.sources.map((s) => `- ${s.key} (${s.asOf}): ${esc(s.source)}`));
+  out.push("", "</details>", "");
   return out;
 }
 
@@ -84,7 +147,7 @@ function violationSection(report: PlanReport): string[] {
   return out;
 }
 
-/** The platform as a flowchart: traffic path and components, from what the plan would create. */
+/** The platform top-down, at comment width: who reaches the API, the node groups, what leaves the VPC. */
 export function platformDiagram(report: PlanReport): string[] {
   const rs = report.resources;
   const count = (type: string) => rs.filter((r) => r.type === type).length;
@@ -93,39 +156,34 @@ export function platformDiagram(report: PlanReport): string[] {
   const endpoints = rs.filter((r) => r.type === "aws:ec2/vpcEndpoint:VpcEndpoint").map((r) => String(r.inputs.serviceName).split(".").slice(3).join("."));
   const eks = rs.find((r) => r.type === "eks:index:Cluster");
   const publicApi = eks?.inputs.endpointPublicAccess === true;
-  const out = ["### Platform", "", "```mermaid", "flowchart LR"];
-  out.push(`  ops(${label(publicApi ? `operators: ${(eks?.inputs.publicAccessCidrs as string[] | undefined)?.join(", ") ?? ""}` : "operators via VPN or bastion")})`);
-  out.push("  subgraph vpc [VPC]");
-  out.push(`    api[${label(`EKS API ${String(eks?.inputs.version ?? "")}${publicApi ? " (public + private)" : " (private only)"}`)}]`);
-  out.push("    subgraph nodes [node groups]");
+  const out = ["### Platform", "", "```mermaid", "flowchart TB"];
+  out.push(`  ops(${label(publicApi ? `operators from ${(eks?.inputs.publicAccessCidrs as string[] | undefined)?.join(", ") ?? ""}` : "operators inside the VPC")})`);
+  out.push(`  api[${label(`EKS API ${String(eks?.inputs.version ?? "")}, ${publicApi ? "public + private" : "private only"}`)}]`);
+  out.push("  ops -->|kubectl| api");
   nodeGroups.forEach((ng, i) => {
     const sc = (ng.inputs.scalingConfig ?? {}) as Record<string, unknown>;
     const types = ((ng.inputs.instanceTypes as string[] | undefined) ?? []).join(", ");
     const cap = ng.inputs.capacityType === "SPOT" ? "spot" : "on-demand";
-    out.push(`      ng${i}[${label(`${ng.name}: ${types}, ${cap}, ${String(sc.minSize)}-${String(sc.maxSize)} nodes`)}]`);
+    out.push(`  ng${i}[${label(ng.name, `${types}, ${cap}, ${String(sc.minSize)}-${String(sc.maxSize)} nodes`)}]`);
+    out.push(`  api --> ng${i}`);
   });
-  out.push("    end");
-  if (charts.length > 0) out.push(`    sw[${label(`in-cluster: ${charts.join(", ")}`)}]`);
+  if (charts.length > 0) out.push(`  sw[${label(`add-ons: ${charts.join(", ")}`)}]`, ...nodeGroups.map((_, i) => `  sw -.-> ng${i}`).slice(0, 1));
   const nats = count("aws:ec2/natGateway:NatGateway");
-  if (nats > 0) out.push(`    nat[${label(`NAT gateway × ${nats}`)}]`);
-  if (endpoints.length > 0) out.push(`    vpce[${label(`VPC endpoints: ${endpoints.join(", ")}`)}]`);
-  out.push("  end");
-  out.push("  aws[(AWS APIs, ECR, S3)]", "  internet((internet))");
-  out.push("  ops -->|kubectl| api", "  api --> nodes");
-  if (charts.length > 0) out.push("  sw -.runs on.-> nodes");
-  if (endpoints.length > 0) out.push("  nodes -->|image pulls, model downloads| vpce --> aws");
-  if (nats > 0) out.push("  nodes -->|egress| nat --> internet");
+  const egress = nodeGroups.length > 0 ? "ng0" : "api";
+  if (endpoints.length > 0) out.push(`  vpce[${label(`VPC endpoints: ${endpoints.join(", ")}`)}]`, `  ${egress} -->|images, weights| vpce`);
+  if (nats > 0) out.push(`  nat[${label(`NAT gateway × ${nats}`)}]`, `  ${egress} -->|egress| nat`);
   out.push("```", "");
   return out;
 }
 
 export function renderMarkdown(report: PlanReport): string {
   const lines = [
-    `<!-- llm-platform offline plan: ${report.project}/${report.stack} -->`,
+    MARKER(report.project, report.stack),
     `## Offline plan of \`${report.stack}\``,
     "",
     summaryLine(report),
     "",
+    ...diffSection(report),
     ...costSection(report),
     ...violationSection(report),
     ...platformDiagram(report),
@@ -141,4 +199,19 @@ export function renderMarkdown(report: PlanReport): string {
     "",
   ];
   return lines.join("\n");
+}
+
+/** The comment for a stack file that does not validate (exit 2): every problem, with its fix. */
+export function renderConfigErrorMarkdown(stack: string, error: ConfigError, project = "llm-platform"): string {
+  return [
+    MARKER(project, stack),
+    `## Offline plan of \`${stack}\``,
+    "",
+    `❌ **${project}/${stack}**: invalid configuration, ${error.problems.length} problem${error.problems.length === 1 ? "" : "s"} in \`${esc(error.source)}\`; nothing was planned or priced.`,
+    "",
+    "| field | got | allowed | fix |",
+    "|---|---|---|---|",
+    ...error.problems.map((p) => `| \`${esc(p.path)}\` | ${esc(p.value)} | ${esc(p.allowed)} | ${esc(p.fix)} |`),
+    "",
+  ].join("\n");
 }

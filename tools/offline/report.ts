@@ -1,5 +1,6 @@
 import type { CostEstimate } from "../../cost/estimate";
 import { usd } from "../../lib/money";
+import { diffSummary, type CostDiff, type CostDiffUnavailable } from "./diff";
 import type { Violation } from "./policy-runner";
 import type { PlannedResource } from "./run";
 
@@ -12,7 +13,11 @@ export interface PlanReport {
   outputs: Record<string, unknown>;
   violations: Violation[];
   cost: ReportCost;
+  /** With --compare: the cost change against the base report, or why it could not be computed. */
+  diff?: CostDiff | CostDiffUnavailable;
 }
+
+export const isDiff = (d: PlanReport["diff"]): d is CostDiff => d !== undefined && !("error" in d);
 
 export interface ReportCost extends CostEstimate {
   budget: {
@@ -42,6 +47,7 @@ export function buildReport(args: {
   outputs: Record<string, unknown>;
   violations: Violation[];
   cost: ReportCost;
+  diff?: CostDiff | CostDiffUnavailable;
 }): PlanReport {
   return {
     schemaVersion: 1,
@@ -51,6 +57,7 @@ export function buildReport(args: {
     outputs: args.outputs,
     violations: args.violations,
     cost: args.cost,
+    ...(args.diff ? { diff: args.diff } : {}),
   };
 }
 
@@ -86,6 +93,9 @@ export { usd };
 /** Resource name of a URN (its last segment). */
 export const urnName = (urn: string) => urn.split("::").pop() ?? urn;
 
+/** Cost lines the terminal summary shows before summing up the rest. */
+export const TOP_ITEMS = 5;
+
 /** Cost and violations, for the terminal. */
 export function renderSummary(report: PlanReport): string {
   const c = report.cost;
@@ -95,9 +105,16 @@ export function renderSummary(report: PlanReport): string {
   } else {
     const budget = c.budget.monthlyUsd === null ? "no budget declared" : `budget ${usd(c.budget.monthlyUsd)} (${c.budget.source}), at max scale up to ${usd(c.budget.maxScaleLimitUsd!)}`;
     lines.push(`Cost per month (USD, ${c.region} prices as of ${c.pricesAsOf}): baseline ${usd(c.monthly.baseline)}, expected ${usd(c.monthly.expected)}, max ${usd(c.monthly.max)}; ${budget}.`);
-    for (const it of c.items.slice(0, 5)) lines.push(`  ${usd(it.monthly.expected).padStart(12)} expected, ${usd(it.monthly.max).padStart(12)} max  ${it.description}`);
+    const shown = c.items.slice(0, TOP_ITEMS);
+    for (const it of shown) lines.push(`  ${usd(it.monthly.expected).padStart(12)} expected, ${usd(it.monthly.max).padStart(12)} max  ${it.description}`);
+    const rest = c.items.slice(TOP_ITEMS);
+    if (rest.length > 0) {
+      const sum = (k: "expected" | "max") => usd(Math.round(rest.reduce((s, it) => s + it.monthly[k], 0) * 100) / 100);
+      lines.push(`  ${sum("expected").padStart(12)} expected, ${sum("max").padStart(12)} max  … and ${rest.length} more item${rest.length > 1 ? "s" : ""} (the report's cost.items lists all ${c.items.length})`);
+    }
     if (c.unpriced.length > 0) lines.push(`  not priced: ${c.unpriced.length} resources (see the report's cost.unpriced)`);
   }
+  if (report.diff) lines.push(isDiff(report.diff) ? diffSummary(report.diff) : `Cost change: not computed: ${report.diff.error}.`);
   const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
   lines.push(`Policy violations: ${mandatory.length} mandatory, ${report.violations.length - mandatory.length} advisory.`);
   for (const v of report.violations) {
