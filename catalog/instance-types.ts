@@ -1,4 +1,4 @@
-// EC2 instance facts for us-east-1, carried from ../shared/reference/aws-prices-us-east-1.json.
+// EC2 instance facts for us-east-1, from the public sources below.
 //
 // Specs (vCPU, memory, GPU count and memory): aws/karpenter-provider-aws
 //   website/content/en/v1.14/reference/instance-types.md (from EC2 DescribeInstanceTypes), 2026-07-11.
@@ -15,14 +15,19 @@ export const EC2_PRICES_SOURCE =
   "AWS Price List API via aws/karpenter-provider-aws zz_generated.pricing_aws.go (us-east-1)";
 export const EC2_PRICES_AS_OF = "2026-07-20";
 
-/** The GPU models the platform knows, keyed by the label value nodes carry (`llm-platform.io/gpu`). */
+/**
+ * The GPU models the platform knows, keyed by the label value nodes carry (`llm-platform.io/gpu`).
+ * `accelerator` is the value of the cluster autoscaler's GPU label on AWS (`k8s.amazonaws.com/accelerator`,
+ * kubernetes/autoscaler cluster-autoscaler/cloudprovider/aws aws_cloud_provider.go, whose known
+ * types include nvidia-tesla-a100 and nvidia-a10g; any value marks the node as a GPU node).
+ */
 export const GPU_MODELS = {
-  a10g: { name: "NVIDIA A10G", computeCapability: "8.6" },
-  l4: { name: "NVIDIA L4", computeCapability: "8.9" },
-  l40s: { name: "NVIDIA L40S", computeCapability: "8.9" },
-  a100: { name: "NVIDIA A100", computeCapability: "8.0" },
-  h100: { name: "NVIDIA H100", computeCapability: "9.0" },
-  h200: { name: "NVIDIA H200", computeCapability: "9.0" },
+  a10g: { name: "NVIDIA A10G", computeCapability: "8.6", accelerator: "nvidia-a10g" },
+  l4: { name: "NVIDIA L4", computeCapability: "8.9", accelerator: "nvidia-l4" },
+  l40s: { name: "NVIDIA L40S", computeCapability: "8.9", accelerator: "nvidia-l40s" },
+  a100: { name: "NVIDIA A100", computeCapability: "8.0", accelerator: "nvidia-tesla-a100" },
+  h100: { name: "NVIDIA H100", computeCapability: "9.0", accelerator: "nvidia-h100" },
+  h200: { name: "NVIDIA H200", computeCapability: "9.0", accelerator: "nvidia-h200" },
 } as const;
 
 export type GpuModel = keyof typeof GPU_MODELS;

@@ -1,5 +1,6 @@
 // Every pinned version of third-party software the platform installs, in one place.
-// Chart versions and repositories: ../shared/reference/charts/index.json (snapshot dates 2026-05..08).
+// Chart versions and repositories: each chart's own repository at the tag named below (Chart.yaml
+// and the published Helm index, read 2026-05..08).
 
 /** EKS Kubernetes minor versions the platform is tested against (each maps to an autoscaler image). */
 export const KUBERNETES_VERSIONS = ["1.33", "1.34", "1.35"] as const;
@@ -18,7 +19,7 @@ export const CHARTS = {
   dcgmExporter: { chart: "dcgm-exporter", version: "4.8.2", repo: "https://nvidia.github.io/dcgm-exporter/helm-charts" },
   /**
    * kubernetes/autoscaler tag cluster-autoscaler-chart-9.59.0 (2026-07-21; published index 2026-07-26).
-   * Not in ../shared/reference/charts/index.json; read from the chart repository itself.
+   * Read from the chart repository itself (charts/cluster-autoscaler/Chart.yaml at that tag).
    */
   clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler" },
 } as const satisfies Record<string, ChartPin>;

@@ -1,9 +1,6 @@
-/** The ARN partition of a region: aws, aws-cn or aws-us-gov. */
-export function partitionOf(region: string): string {
-  if (region.startsWith("cn-")) return "aws-cn";
-  if (region.includes("-gov-")) return "aws-us-gov";
-  return "aws";
-}
+import { partitionOf } from "./limits";
+
+export { partitionOf };
 
 export function managedPolicyArn(region: string, policy: string): string {
   return `arn:${partitionOf(region)}:iam::aws:policy/${policy}`;
@@ -19,9 +16,19 @@ export const POD_IDENTITY_TRUST_POLICY = JSON.stringify({
   }],
 });
 
-export function serviceTrustPolicy(service: string): string {
+/**
+ * Trust policy for a role an AWS service assumes. With `source`, only that account's resources
+ * matching the ARN pattern may make the service assume it (the confused-deputy guard, IAM User
+ * Guide "The confused deputy problem": aws:SourceAccount and aws:SourceArn).
+ */
+export function serviceTrustPolicy(service: string, source?: { account: string; arnLike: string }): string {
   return JSON.stringify({
     Version: "2012-10-17",
-    Statement: [{ Effect: "Allow", Principal: { Service: service }, Action: "sts:AssumeRole" }],
+    Statement: [{
+      Effect: "Allow",
+      Principal: { Service: service },
+      Action: "sts:AssumeRole",
+      ...(source ? { Condition: { StringEquals: { "aws:SourceAccount": source.account }, ArnLike: { "aws:SourceArn": source.arnLike } } } : {}),
+    }],
   });
 }

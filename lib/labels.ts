@@ -16,7 +16,7 @@ export function isLabelValue(value: string): boolean {
 }
 
 /** Prefixes whose labels llm-platform, NVIDIA or Kubernetes set; a pool may not set them itself. */
-export const RESERVED_LABEL_PREFIXES = ["llm-platform.io/", "nvidia.com/", "kubernetes.io/", "k8s.io/", "eks.amazonaws.com/"];
+export const RESERVED_LABEL_PREFIXES = ["llm-platform.io/", "nvidia.com/", "kubernetes.io/", "k8s.io/", "eks.amazonaws.com/", "k8s.amazonaws.com/"];
 
 export function reservedLabelPrefix(key: string): string | undefined {
   return RESERVED_LABEL_PREFIXES.find((p) => key.startsWith(p) || key.includes(`.${p}`));

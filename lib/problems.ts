@@ -91,23 +91,87 @@ export function closest(word: string, candidates: readonly string[]): string | u
   return best !== undefined && bestScore <= Math.max(2, Math.floor(word.length / 3)) ? best : undefined;
 }
 
-function knownKeysAt(schema: z.ZodType, path: readonly PropertyKey[]): string[] {
-  let cur: z.ZodType | undefined = schema;
-  for (const seg of path) {
-    cur = unwrap(cur);
-    if (cur instanceof z.ZodObject) cur = cur.shape[String(seg)];
-    else if (cur instanceof z.ZodRecord) cur = cur._zod.def.valueType as z.ZodType;
-    else if (cur instanceof z.ZodArray) cur = cur.element as z.ZodType;
-    else return [];
-  }
-  cur = unwrap(cur);
-  return cur instanceof z.ZodObject ? Object.keys(cur.shape) : [];
+/**
+ * The keys a strict object at `path` accepts, for "did you mean". Sees through every zod 4 wrapper
+ * (see `unwrap`), records, arrays and tuples; a union or intersection offers the keys of all its
+ * object members, since the issue does not say which member it came from.
+ */
+export function knownKeysAt(schema: z.core.$ZodType, path: readonly PropertyKey[]): string[] {
+  let nodes: z.core.$ZodType[] = [schema];
+  for (const seg of path) nodes = nodes.flatMap((n) => childrenAt(n, seg));
+  return [...new Set(nodes.flatMap(objectKeys))];
 }
 
-function unwrap(schema: z.ZodType | undefined): z.ZodType | undefined {
+function childrenAt(schema: z.core.$ZodType, seg: PropertyKey): z.core.$ZodType[] {
+  const def = (unwrap(schema) as z.core.$ZodTypes)._zod.def;
+  switch (def.type) {
+    case "object": {
+      const child = Object.hasOwn(def.shape, seg) ? def.shape[String(seg)] : def.catchall;
+      return child ? [child] : [];
+    }
+    case "record":
+      return [def.valueType];
+    case "array":
+      return [def.element];
+    case "tuple": {
+      const item = typeof seg === "number" ? (def.items[seg] ?? def.rest) : undefined;
+      return item ? [item] : [];
+    }
+    case "union":
+      return def.options.flatMap((o) => childrenAt(o, seg));
+    case "intersection":
+      return [...childrenAt(def.left, seg), ...childrenAt(def.right, seg)];
+    default:
+      return [];
+  }
+}
+
+function objectKeys(schema: z.core.$ZodType): string[] {
+  const def = (unwrap(schema) as z.core.$ZodTypes)._zod.def;
+  switch (def.type) {
+    case "object":
+      return Object.keys(def.shape);
+    case "union":
+      return def.options.flatMap(objectKeys);
+    case "intersection":
+      return [...objectKeys(def.left), ...objectKeys(def.right)];
+    default:
+      return [];
+  }
+}
+
+/**
+ * The schema that parses a value's shape, under the wrappers zod 4 puts around it: optional,
+ * nullable, default, prefault, catch, nonoptional, readonly, success, promise, lazy, and pipes
+ * (`.transform()`, `.pipe()`, codecs: the input side; `z.preprocess()`: the schema after the
+ * function). `superRefine`, `refine` and `describe` add no wrapper in zod 4.
+ */
+export function unwrap(schema: z.core.$ZodType): z.core.$ZodType {
   let cur = schema;
-  while (cur instanceof z.ZodDefault || cur instanceof z.ZodOptional || cur instanceof z.ZodPipe) {
-    cur = cur instanceof z.ZodPipe ? (cur._zod.def.in as z.ZodType) : (cur._zod.def.innerType as z.ZodType);
+  for (const seen = new Set<z.core.$ZodType>(); !seen.has(cur); ) {
+    seen.add(cur);
+    const def = (cur as z.core.$ZodTypes)._zod.def;
+    switch (def.type) {
+      case "optional":
+      case "nullable":
+      case "default":
+      case "prefault":
+      case "catch":
+      case "nonoptional":
+      case "readonly":
+      case "success":
+      case "promise":
+        cur = def.innerType;
+        break;
+      case "lazy":
+        cur = def.getter();
+        break;
+      case "pipe":
+        cur = (def.in as z.core.$ZodTypes)._zod.def.type === "transform" ? def.out : def.in;
+        break;
+      default:
+        return cur;
+    }
   }
   return cur;
 }

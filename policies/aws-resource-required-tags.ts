@@ -35,8 +35,8 @@ function expectedKeys(required: readonly string[], providerDefaults: Record<stri
   return [...new Set([...required, ...Object.keys(providerDefaults)])];
 }
 
-/** The stack's AWS provider's default tags (the one most AWS resources use). */
-function stackDefaultTags(resources: readonly PolicyResource[]): Record<string, string> {
+/** The stack's AWS provider's default tags (the one most AWS resources use); undefined when secret. */
+function stackDefaultTags(resources: readonly PolicyResource[]): Record<string, string> | undefined {
   const awsResource = resources.find((r) => r.type.startsWith("aws:") && r.provider?.type === "pulumi:providers:aws");
   return awsResource ? effectiveTags({}, awsResource.provider) : {};
 }
@@ -72,7 +72,9 @@ export const awsResourceRequiredTags: StackValidationPolicy = {
       if (missing.length > 0) report(`${r.type} ${r.name} is missing tag${missing.length > 1 ? "s" : ""} ${missing.join(", ")}.`, r.urn);
     }
 
+    // Tags that are a secret cannot be read here; what AWS launches is then not checked either.
     const defaults = stackDefaultTags(args.resources);
+    if (defaults === undefined) return;
     const expected = expectedKeys(requiredTags, defaults);
     for (const r of args.resources) {
       const props = asRecord(plain(r.props));

@@ -46,12 +46,24 @@ export function asRecord(value: unknown): Record<string, unknown> {
   return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : {};
 }
 
-/** Tags a resource ends up with: the provider's default tags overlaid by its own. */
-export function effectiveTags(props: Record<string, unknown>, provider: PolicyProviderResource | undefined): Record<string, string> {
+/**
+ * Tags a resource ends up with: the provider's default tags overlaid by its own. Undefined when
+ * the default tags cannot be read: a secret (a stack whose tags hold a secret keeps the whole map
+ * secret, and the offline plan shows it as "[secret]"), or a value not known yet.
+ */
+export function effectiveTags(props: Record<string, unknown>, provider: PolicyProviderResource | undefined): Record<string, string> | undefined {
   const providerProps = asRecord(provider ? plain(provider.props) : {});
   let defaults = providerProps.defaultTags;
-  if (typeof defaults === "string") defaults = known(() => JSON.parse(defaults as string));
-  return { ...(asRecord(asRecord(defaults).tags) as Record<string, string>), ...(asRecord(plain(props.tags)) as Record<string, string>) };
+  if (typeof defaults === "string") {
+    try {
+      defaults = JSON.parse(defaults);
+    } catch {
+      return undefined;
+    }
+  }
+  const fromDefaults = asRecord(defaults).tags;
+  if (fromDefaults !== undefined && (fromDefaults === null || typeof fromDefaults !== "object")) return undefined;
+  return { ...(asRecord(fromDefaults) as Record<string, string>), ...(asRecord(plain(props.tags)) as Record<string, string>) };
 }
 
 export function ofType(resources: readonly PolicyResource[], type: string): PolicyResource[] {

@@ -11,7 +11,7 @@ import { POLICIES } from "./policies";
 
 const DIR = __dirname;
 const read = (f: string) => fs.readFileSync(path.join(DIR, f), "utf8");
-const STACKS = ["dev", "prod"] as const;
+const STACKS = ["dev", "staging", "prod"] as const;
 const packConfig = (stack: string) => JSON.parse(read(`config/${stack}.json`)) as PackConfig;
 
 /** Config properties that are optional overrides: no default on purpose. */

@@ -255,6 +255,81 @@ policy("eks-cluster-version-upgrade-due", () => {
   });
 });
 
+// Prod resilience: a VPC with private subnets in three zones, its NAT gateways and flow logs, and
+// a system node group; each test breaks one of them.
+const network = (nats: number, opts: { flowLog?: boolean } = {}) => {
+  const component = resource("llm-platform:network:Network", "net", {});
+  const vpc = resource("aws:ec2/vpc:Vpc", "net-vpc", { cidrBlock: "10.0.0.0/16" }, { parent: component.urn });
+  const zones = ["us-east-1a", "us-east-1b", "us-east-1d"];
+  return [
+    component,
+    vpc,
+    ...zones.map((z, i) => resource("aws:ec2/subnet:Subnet", `net-private-${i}`, { availabilityZone: z, tags: { "kubernetes.io/role/internal-elb": "1" } }, { parent: component.urn })),
+    ...zones.map((z, i) => resource("aws:ec2/subnet:Subnet", `net-public-${i}`, { availabilityZone: z, tags: { "kubernetes.io/role/elb": "1" } }, { parent: component.urn })),
+    ...Array.from({ length: nats }, (_, i) => resource("aws:ec2/natGateway:NatGateway", `net-nat-${i}`, {}, { parent: component.urn })),
+    ...(opts.flowLog === false ? [] : [resource("aws:ec2/flowLog:FlowLog", "net-flow-logs", { trafficType: "ALL" }, { parent: component.urn, dependencies: [vpc.urn] })]),
+  ];
+};
+
+policy("vpc-natgateway-per-az", () => {
+  it("accepts a NAT gateway per zone of private subnets, and reports one fewer", async () => {
+    assert.deepEqual(await violations("vpc-natgateway-per-az", withAdded(baseline(), ...network(3))), []);
+    assert.deepEqual(await violations("vpc-natgateway-per-az", withAdded(baseline(), ...network(2))), [
+      "2 NAT gateways for private subnets in 3 availability zones (us-east-1a, us-east-1b, us-east-1d): losing the zone of a shared NAT gateway cuts egress " +
+        "(image pulls, model downloads) for every zone. Needed: 3.",
+    ]);
+  });
+
+  it("accepts one NAT gateway where the environment allows it (dev), but never none", async () => {
+    assert.deepEqual(await violations("vpc-natgateway-per-az", withAdded(baseline(), ...network(1)), { requirePerAz: false }), []);
+    assert.deepEqual(await violations("vpc-natgateway-per-az", withAdded(baseline(), ...network(0)), { requirePerAz: false }), [
+      "0 NAT gateways for private subnets in 3 availability zones (us-east-1a, us-east-1b, us-east-1d): private subnets have no egress.",
+    ]);
+  });
+
+  it("does not judge an existing VPC, whose subnets the stack does not create", async () => {
+    assert.deepEqual(await violations("vpc-natgateway-per-az", baseline()), []);
+  });
+});
+
+policy("vpc-flowlogs-enabled", () => {
+  it("accepts a VPC whose flow log depends on it, and reports one without", async () => {
+    assert.deepEqual(await violations("vpc-flowlogs-enabled", withAdded(baseline(), ...network(3))), []);
+    const found = await run("vpc-flowlogs-enabled", withAdded(baseline(), ...network(3, { flowLog: false })));
+    assert.deepEqual(found.map((v) => v.message), ["VPC net-vpc has no flow log: after an incident nobody can tell which addresses talked to which."]);
+    assert.match(found[0].urn, /aws:ec2\/vpc:Vpc::net-vpc$/);
+  });
+});
+
+policy("eks-nodegroup-system-resilient", () => {
+  const system = (minSize: number, subnetIds: string[] = ["subnet-a", "subnet-b"]) =>
+    resource("aws:eks/nodeGroup:NodeGroup", "system", { instanceTypes: ["m6i.large"], amiType: "AL2023_x86_64_STANDARD", subnetIds, scalingConfig: { minSize, desiredSize: minSize, maxSize: 4 } });
+
+  it("accepts two system nodes over two subnets, and reports one node or one subnet", async () => {
+    assert.deepEqual(await violations("eks-nodegroup-system-resilient", withAdded(baseline(), system(2))), []);
+    assert.deepEqual(await violations("eks-nodegroup-system-resilient", withAdded(baseline(), system(1, ["subnet-a"]))), [
+      "System node group system may scale to 1 node: one node's loss (or its zone's) takes CoreDNS and the cluster's controllers down. Keep at least 2.",
+      "System node group system has 1 subnet: its nodes cannot spread over two availability zones.",
+    ]);
+  });
+
+  it("ignores GPU node groups, which may scale to zero", async () => {
+    assert.deepEqual(await violations("eks-nodegroup-system-resilient", baseline()), []);
+  });
+});
+
+policy("cloudwatch-loggroup-retention", () => {
+  const group = (days?: number) => resource("aws:cloudwatch/logGroup:LogGroup", "audit", { name: "/aws/eks/llm/cluster", ...(days === undefined ? {} : { retentionInDays: days }) });
+
+  it("accepts the minimum exactly, reports a day less, and accepts logs kept forever", async () => {
+    assert.deepEqual(await violations("cloudwatch-loggroup-retention", withAdded(baseline(), group(365)), { minRetentionDays: 365 }), []);
+    assert.deepEqual(await violations("cloudwatch-loggroup-retention", withAdded(baseline(), group(180)), { minRetentionDays: 365 }), [
+      "Log group /aws/eks/llm/cluster keeps logs 180 days, under this environment's minimum of 365: an intrusion found later than that cannot be traced.",
+    ]);
+    assert.deepEqual(await violations("cloudwatch-loggroup-retention", withAdded(baseline(), group()), { minRetentionDays: 365 }), []);
+  });
+});
+
 policy("gpu-stack-cap", () => {
   it("reports GPUs at maximum scale over maxGpus, listing each pool", async () => {
     assert.deepEqual(await violations("gpu-stack-cap", baseline(), { maxGpus: 1 }), [
@@ -294,6 +369,14 @@ policy("gpu-stack-cap", () => {
     });
     assert.deepEqual(await violations("gpu-stack-cap", resources), [
       "Cannot count GPUs of gpu-a10g (g5.xlarge): instance type not in catalog/instance-types.ts or maxSize unknown.",
+    ]);
+  });
+
+  it("counts a mixed group at its largest GPU count, not its smallest", async () => {
+    // g5.xlarge has 1 GPU, g5.12xlarge 4: the group may scale to 3 nodes of 4 GPUs = 12 (the schema forbids mixing; the policy must not undercount).
+    const resources = withAdded(baseline(), gpuNodeGroup("gpu-mixed", ["g5.xlarge", "g5.12xlarge"], 3));
+    assert.deepEqual(await violations("gpu-stack-cap", resources, { maxGpus: 13 }), [
+      "GPUs at maximum scale: 14, over this environment's cap of 13 (gpu-a10g: 2 × 1 = 2; gpu-mixed: 3 × 4 = 12). Lower maxNodes of the largest pools.",
     ]);
   });
 
@@ -522,6 +605,13 @@ policy("kms-key-rotation", () => {
     assert.deepEqual(await violations("kms-key-rotation", resources), ["The KMS key does not rotate its key material (enableKeyRotation is not true)."]);
   });
 
+  it("reports a symmetric key whose rotation is left unset (AWS's default is off)", async () => {
+    const resources = withInputs(baseline(), NAMES.secretsKey, (i) => {
+      delete i.enableKeyRotation;
+    });
+    assert.deepEqual(await violations("kms-key-rotation", resources), ["The KMS key does not rotate its key material (enableKeyRotation is not true)."]);
+  });
+
   it("ignores an asymmetric key, which AWS cannot rotate", async () => {
     const resources = withInputs(baseline(), NAMES.secretsKey, (i) => {
       i.customerMasterKeySpec = "RSA_2048";
@@ -611,6 +701,15 @@ policy("eks-nodegroup-gpu-taint", () => {
     assert.deepEqual(await violations("eks-nodegroup-gpu-taint", resources), [
       "GPU node group gpu-a10g (g5.xlarge) has no nvidia.com/gpu NoSchedule taint: any pod could be scheduled onto GPU nodes.",
     ]);
+  });
+
+  it("refuses a NoSchedule taint under any other key: only nvidia.com/gpu keeps other pods off", async () => {
+    for (const key of ["gpu", "nvidia.com/gpu.present", "example.com/gpu"]) {
+      const resources = withInputs(baseline(), NAMES.gpuNodeGroup, (i) => {
+        i.taints = [{ key, value: "true", effect: "NO_SCHEDULE" }];
+      });
+      assert.equal((await violations("eks-nodegroup-gpu-taint", resources)).length, 1, key);
+    }
   });
 
   it("ignores a CPU node group without taints", async () => {

@@ -1,5 +1,6 @@
 import type { Policies } from "@pulumi/policy";
 import { awsResourceRequiredTags } from "./aws-resource-required-tags";
+import { cloudwatchLogGroupRetention } from "./cloudwatch-loggroup-retention";
 import { costStackBudget } from "./cost-stack-budget";
 import { costStackPriceable } from "./cost-stack-priceable";
 import { ebsVolumeEncryption } from "./ebs-volume-encryption";
@@ -10,10 +11,13 @@ import { eksClusterSecretsEncryption } from "./eks-cluster-secrets-encryption";
 import { eksClusterVersionSupported } from "./eks-cluster-version-supported";
 import { eksClusterVersionUpgradeDue } from "./eks-cluster-version-upgrade-due";
 import { eksNodeGroupGpuTaint } from "./eks-nodegroup-gpu-taint";
+import { eksNodeGroupSystemResilient } from "./eks-nodegroup-system-resilient";
 import { gpuNodeGroupFamilies } from "./gpu-nodegroup-families";
 import { gpuStackCap } from "./gpu-stack-cap";
 import { kmsKeyRotation } from "./kms-key-rotation";
 import { s3BucketPrivateEncrypted } from "./s3-bucket-private-encrypted";
+import { vpcFlowLogsEnabled } from "./vpc-flowlogs-enabled";
+import { vpcNatGatewayPerAz } from "./vpc-natgateway-per-az";
 
 /**
  * Every policy of the pack, listed explicitly. Plain data: importing this starts nothing, so tests
@@ -35,4 +39,8 @@ export const POLICIES: Policies = [
   s3BucketPrivateEncrypted,
   eksNodeGroupGpuTaint,
   awsResourceRequiredTags,
+  vpcNatGatewayPerAz,
+  vpcFlowLogsEnabled,
+  eksNodeGroupSystemResilient,
+  cloudwatchLogGroupRetention,
 ];

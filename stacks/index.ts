@@ -2,4 +2,5 @@
 import { loadConfig } from "./config/pulumi";
 import { createPlatform } from "./platform";
 
-export = createPlatform(loadConfig());
+const { config, secretKeys } = loadConfig();
+export = createPlatform(config, { secretKeys });

@@ -32,11 +32,26 @@ export function baseName(config: PlatformConfig): string {
   return `llm-${config.environment}`;
 }
 
+export interface PlatformOptions {
+  /** Stack name (the `stack` tag). @default pulumi.getStack() */
+  stack?: string;
+  /** Top-level config keys Pulumi holds as secrets: their values stay secrets in every resource. */
+  secretKeys?: ReadonlySet<string>;
+}
+
 /** The whole platform for one environment. Returns the stack outputs. */
-export function createPlatform(config: PlatformConfig, stack: string = pulumi.getStack()) {
+export function createPlatform(config: PlatformConfig, options: PlatformOptions = {}) {
+  const stack = options.stack ?? pulumi.getStack();
+  const secretKeys = options.secretKeys ?? new Set<string>();
+  /** A config value as a resource input: a secret Output when Pulumi holds its key as a secret. */
+  const fromConfig = <T>(key: string, value: T): pulumi.Input<T> => (secretKeys.has(key) ? (pulumi.secret(value) as pulumi.Output<T>) : value);
   const base = baseName(config);
   const clusterName = config.cluster.name ?? base;
-  const tags = platformTags(config, stack);
+  // A secret `tags` key keeps each of its values secret; keys, and the tags the platform derives
+  // (environment, project, stack, managed-by), stay readable to policies.
+  const plainTags = platformTags(config, stack);
+  const tags: Record<string, pulumi.Input<string>> = Object.fromEntries(Object.entries(plainTags).map(([k, v]) =>
+    [k, k in config.tags ? fromConfig("tags", v) : v]));
 
   const awsProvider = new aws.Provider(`${base}-aws`, {
     region: config.region as aws.Region,
@@ -46,8 +61,8 @@ export function createPlatform(config: PlatformConfig, stack: string = pulumi.ge
 
   new Budget(`${base}-budget`, {
     monthlyUsd: config.budget.monthlyUsd,
-    alertEmails: config.budget.alertEmails,
-    alertSnsTopicArns: config.budget.alertSnsTopicArn ? [config.budget.alertSnsTopicArn] : [],
+    alertEmails: fromConfig("budget", config.budget.alertEmails),
+    alertSnsTopicArns: fromConfig("budget", config.budget.alertSnsTopicArn ? [config.budget.alertSnsTopicArn] : []),
     costAllocationTag: { key: "stack", value: stackTagValue(stack) },
   }, onAws);
 
@@ -94,6 +109,7 @@ export function createPlatform(config: PlatformConfig, stack: string = pulumi.ge
       diskSizeGiB: pool.diskSizeGiB,
       labels: pool.labels,
       platformTags: tags,
+      nodeRolePolicies: cluster.nodeRolePolicies,
     }, onAws));
 
   const inCluster = { providers: { aws: awsProvider, kubernetes: cluster.k8sProvider } };

@@ -4,6 +4,8 @@ import * as path from "node:path";
 import { describe, it } from "node:test";
 import Ajv from "ajv";
 import * as YAML from "yaml";
+import { readStackFile } from "../stacks/config/load";
+import { runProgram, type PlannedResource } from "../tools/offline/run";
 
 const ROOT = path.resolve(__dirname, "..");
 const WORKFLOWS = path.join(ROOT, ".github", "workflows");
@@ -55,6 +57,12 @@ function permissions(wf: Workflow): Array<[string, string]> {
   add(wf.permissions, "workflow");
   for (const [id, job] of Object.entries(wf.jobs)) add(job.permissions, id);
   return all;
+}
+
+/** A --target/--exclude pattern as the Pulumi engine reads it: `**` any characters, `*` any but ':'. */
+function pulumiGlob(glob: string): RegExp {
+  const quote = (t: string) => t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return new RegExp(`^${glob.split("**").map((seg) => seg.split("*").map(quote).join("[^:]*")).join(".*")}$`);
 }
 
 const steps = (wf: Workflow) => Object.values(wf.jobs).flatMap((j) => j.steps ?? []);
@@ -203,27 +211,136 @@ describe("GitHub workflows", () => {
     assert.ok(job.steps!.indexOf(aws!) < job.steps!.indexOf(pulumi!), "credentials before pulumi");
   });
 
-  it("deploy.yml: push to main; dev then prod in the protected production environment, one update per stack", () => {
+  it("preview.yml keeps pull request code on GitHub-hosted runners, with no cluster access, and says why", () => {
+    const job = load("preview.yml").jobs.preview;
+    assert.equal(job["runs-on"], "ubuntu-latest", "pull request code never runs on a runner inside the VPC");
+    assert.ok(!steps(load("preview.yml")).some((s) => s.with?.exclude !== undefined || s.with?.target !== undefined), "a whole-stack preview");
+    const header = text("preview.yml").split("\nname:")[0];
+    assert.match(header, /server-side dry run/);
+    assert.match(header, /authorizes as the\s+#?\s*real patch\/create/);
+    assert.match(header, /no EKS access\s+#?\s*entry/);
+  });
+
+  describe("deploy.yml", () => {
     const wf = load("deploy.yml");
-    assert.deepEqual(triggers(wf), ["push"]);
-    assert.deepEqual((wf.on as { push: { branches: string[] } }).push.branches, ["main"]);
-    assert.deepEqual(wf.permissions, { "id-token": "write", contents: "read" });
-    const { dev, prod } = wf.jobs;
-    assert.equal(dev.environment, "dev");
-    assert.equal(prod.environment, "production");
-    assert.deepEqual([prod.needs].flat(), ["dev"]);
-    assert.match(text("deploy.yml"), /required reviewers are configured in the repository settings/);
+    const { runners, dev, prod, bootstrap } = wf.jobs;
+    const pulumiSteps = (job: Job) => job.steps!.filter((s) => s.uses?.startsWith("pulumi/actions@"));
+    const at = (job: Job, pred: (s: Step) => boolean) => job.steps!.findIndex(pred);
+    const awsStep = (s: Step) => !!s.uses?.startsWith("aws-actions/configure-aws-credentials@");
+
+    it("runs on push to main, and by hand (workflow_dispatch) only to bootstrap a chosen stack", () => {
+      assert.deepEqual(triggers(wf).sort(), ["push", "workflow_dispatch"]);
+      const on = wf.on as { push: { branches: string[] }; workflow_dispatch: { inputs: Record<string, { type: string; options: string[]; required: boolean }> } };
+      assert.deepEqual(on.push.branches, ["main"]);
+      assert.deepEqual(Object.keys(on.workflow_dispatch.inputs), ["stack"]);
+      assert.deepEqual(on.workflow_dispatch.inputs.stack, { ...on.workflow_dispatch.inputs.stack, type: "choice", options: ["dev", "prod"], required: true });
+      assert.deepEqual(Object.keys(wf.jobs).sort(), ["bootstrap", "dev", "prod", "runners"]);
+      for (const job of [runners, dev, prod]) assert.match(job.if ?? "", /^github\.event_name == 'push'/);
+      assert.equal(bootstrap.if, "github.event_name == 'workflow_dispatch'");
+    });
+
+    it("least privilege: read-only by default; an OIDC token only for the jobs that assume the deploy role", () => {
+      assert.deepEqual(wf.permissions, { contents: "read" });
+      assert.deepEqual(runners.permissions, {});
+      for (const job of [dev, prod, bootstrap]) assert.deepEqual(job.permissions, { "id-token": "write", contents: "read" });
+      assert.doesNotMatch(text("deploy.yml"), /pull_request/, "no pull request code reaches the deploy role");
+    });
+
+    it("dev and prod deploy from their stack's in-VPC CodeBuild runner, one fresh runner per job", () => {
+      // AWS CodeBuild-hosted GitHub Actions runners: codebuild-<project>-${{ github.run_id }}-${{ github.run_attempt }}.
+      assert.equal(dev["runs-on"], "codebuild-${{ vars.DEPLOY_RUNNER_DEV }}-${{ github.run_id }}-${{ github.run_attempt }}");
+      assert.equal(prod["runs-on"], "codebuild-${{ vars.DEPLOY_RUNNER_PROD }}-${{ github.run_id }}-${{ github.run_attempt }}");
+      // The bootstrap creates what those runners need (the VPC, the cluster's security group), so it cannot use them.
+      assert.equal(bootstrap["runs-on"], "ubuntu-latest");
+      assert.equal(runners["runs-on"], "ubuntu-latest");
+    });
+
+    it("order: runner check, then dev, then prod (waiting for production's reviewers); prod only once its runner exists", () => {
+      assert.deepEqual([dev.needs].flat(), ["runners"]);
+      assert.deepEqual([prod.needs].flat(), ["dev"]);
+      assert.equal(bootstrap.needs, undefined);
+      assert.match(prod.if ?? "", /vars\.DEPLOY_RUNNER_PROD != ''/);
+      const check = runners.steps!.map((s) => s.run ?? "").join("\n");
+      assert.match(check, /if \[ -z "\$DEV" \]; then[\s\S]*::error::[\s\S]*exit 1/, "no dev runner: the push fails with the fix, not a job queued forever");
+      assert.match(check, /::warning::DEPLOY_RUNNER_PROD is not set/);
+      assert.equal(runners.steps![0].env?.DEV, "${{ vars.DEPLOY_RUNNER_DEV }}");
+      assert.equal(runners.steps![0].env?.PROD, "${{ vars.DEPLOY_RUNNER_PROD }}");
+    });
+
+    it("environments: dev and the protected production, bootstrap in the chosen stack's; one update per stack", () => {
+      assert.equal(dev.environment, "dev");
+      assert.equal(prod.environment, "production");
+      assert.equal(bootstrap.environment, "${{ inputs.stack == 'prod' && 'production' || 'dev' }}");
+      assert.match(text("deploy.yml"), /required reviewers are configured in the repository settings/);
+      assert.deepEqual(dev.concurrency, { group: "deploy-dev", "cancel-in-progress": false });
+      assert.deepEqual(prod.concurrency, { group: "deploy-prod", "cancel-in-progress": false });
+      assert.deepEqual(bootstrap.concurrency, { group: "deploy-${{ inputs.stack }}", "cancel-in-progress": false }, "a bootstrap never overlaps a deploy of its stack");
+    });
+
     for (const [stack, job] of [["dev", dev], ["prod", prod]] as const) {
-      assert.deepEqual(job.concurrency, { group: `deploy-${stack}`, "cancel-in-progress": false });
-      const aws = job.steps!.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
-      assert.equal(aws?.with?.["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
-      const pulumi = job.steps!.find((s) => s.uses?.startsWith("pulumi/actions@"));
-      assert.equal(pulumi?.uses, "pulumi/actions@v7");
-      assert.equal(pulumi?.with?.command, "up");
-      assert.equal(pulumi?.with?.["stack-name"], stack);
-      assert.equal(pulumi?.with?.policyPacks, "policies");
-      assert.equal(pulumi?.with?.policyPackConfigs, `policies/config/${stack}.json`);
-      assert.ok(job.steps!.indexOf(aws!) < job.steps!.indexOf(pulumi!), "credentials before pulumi");
+      it(`${stack}: offline plan gate, deploy role, then an in-VPC preview (server-side dry run) before pulumi up, both with the policy pack`, () => {
+        const plan = at(job, (s) => s.run === `npm run plan -- --stack ${stack} --quiet`);
+        const aws = at(job, awsStep);
+        assert.ok(plan >= 0 && plan < aws, "the offline plan gates before credentials");
+        assert.equal(job.steps![aws].with?.["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+        assert.equal(job.env?.PULUMI_ACCESS_TOKEN, "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+        assert.ok(at(job, (s) => s.run === "aws --version") < aws, "the AWS CLI (aws eks get-token) is checked on the runner");
+        const [preview, up] = pulumiSteps(job);
+        assert.deepEqual(pulumiSteps(job).map((s) => s.with?.command), ["preview", "up"]);
+        for (const s of [preview, up]) {
+          assert.equal(s.uses, "pulumi/actions@v7");
+          assert.equal(s.with?.["stack-name"], stack);
+          assert.equal(s.with?.policyPacks, "policies");
+          assert.equal(s.with?.policyPackConfigs, `policies/config/${stack}.json`);
+          assert.equal(s.with?.exclude, undefined, "the whole stack");
+          assert.equal(s.with?.target, undefined, "the whole stack");
+          assert.ok(aws < job.steps!.indexOf(s), "credentials before pulumi");
+        }
+        assert.ok(job.steps!.indexOf(preview) < job.steps!.indexOf(up));
+      });
+    }
+
+    it("bootstrap: gate, deploy role, then pulumi up of everything but the Kubernetes resources and their dependents", () => {
+      assert.equal(bootstrap.env?.STACK, "${{ inputs.stack }}");
+      const plan = at(bootstrap, (s) => s.run === 'npm run plan -- --stack "$STACK" --quiet');
+      const aws = at(bootstrap, awsStep);
+      assert.ok(plan >= 0 && plan < aws);
+      assert.equal(bootstrap.steps![aws].with?.["role-to-assume"], "${{ vars.AWS_DEPLOY_ROLE_ARN }}");
+      const [up] = pulumiSteps(bootstrap);
+      assert.equal(pulumiSteps(bootstrap).length, 1);
+      assert.equal(up.uses, "pulumi/actions@v7");
+      assert.equal(up.with?.command, "up");
+      assert.equal(up.with?.["stack-name"], "${{ inputs.stack }}");
+      assert.equal(up.with?.exclude, "urn:pulumi:${{ inputs.stack }}::llm-platform::**kubernetes:**");
+      assert.equal(up.with?.["exclude-dependents"], true);
+      assert.equal(up.with?.target, undefined, "pulumi cannot combine --target and --exclude");
+      assert.equal(up.with?.policyPacks, "policies");
+      assert.equal(up.with?.policyPackConfigs, "policies/config/${{ inputs.stack }}.json");
+      assert.ok(aws < bootstrap.steps!.indexOf(up));
+    });
+
+    for (const stack of ["dev", "prod"]) {
+      it(`bootstrap of ${stack}: the exclude glob leaves out exactly the Kubernetes resources (pulumi's glob rules, the program's URNs)`, async () => {
+        const glob = String(pulumiSteps(bootstrap)[0].with?.exclude).replaceAll("${{ inputs.stack }}", stack);
+        const { resources } = await runProgram(stack, readStackFile(path.join(ROOT, `Pulumi.${stack}.yaml`)));
+        // The engine leaves the root stack out of its children's type chain; the mocks do not.
+        const urn = (u: string) => u.replace("::pulumi:pulumi:Stack$", "::");
+        const isProvider = (r: PlannedResource) => r.type.startsWith("pulumi:providers:");
+        const excluded = new Set(resources.filter((r) => !isProvider(r) && r.type !== "pulumi:pulumi:Stack" && pulumiGlob(glob).test(urn(r.urn))).map((r) => r.urn));
+        // --exclude-dependents, counting a matched provider as excluded (the engine may or may not).
+        const gone = (u: string) => excluded.has(u) || (pulumiGlob(glob).test(urn(u)) && resources.some((p) => p.urn === u && isProvider(p)));
+        for (let grew = true; grew; ) {
+          grew = false;
+          for (const r of resources) {
+            if (excluded.has(r.urn) || isProvider(r)) continue;
+            if ([...r.dependencies, r.parent, r.provider].some((d) => d && gone(d))) [grew] = [true, excluded.add(r.urn)];
+          }
+        }
+        const kubernetes = resources.filter((r) => r.custom && r.type.startsWith("kubernetes:")).map((r) => r.urn).sort();
+        assert.ok(kubernetes.length >= 4, kubernetes.join("\n"));
+        assert.deepEqual([...excluded].sort(), kubernetes, "excluded: the Kubernetes resources, nothing else");
+        assert.ok(resources.some((r) => r.type === "aws:ec2/vpc:Vpc" && !excluded.has(r.urn)), "the VPC is created");
+      });
     }
   });
 
@@ -233,7 +350,7 @@ describe("GitHub workflows", () => {
       for (const [id, job] of Object.entries(load(f).jobs)) {
         const aws = job.steps?.find((s) => s.uses?.startsWith("aws-actions/configure-aws-credentials@"));
         if (!aws) continue;
-        const stacks = id === "preview" ? ["dev", "prod"] : [id];
+        const stacks = id === "preview" || id === "bootstrap" ? ["dev", "prod"] : [id];
         for (const stack of stacks) assert.equal(aws.with?.["aws-region"], region(stack), `${f}: ${id} (${stack})`);
       }
     }

@@ -12,7 +12,7 @@ import { todayUtc } from "../catalog/eks-versions";
 import { ConfigError } from "../lib/problems";
 import { costStackBudget, declaredBudget, stackEstimate, type Config as BudgetConfig } from "../policies/cost-stack-budget";
 import { POLICIES } from "../policies/policies";
-import { parsePlatformConfig, readStackFile } from "../stacks/config/load";
+import { parseConfig, readStackFile } from "../stacks/config/load";
 import { withModeledEksChildren } from "./offline/eks-model";
 import { diffCost, readBaseReport, type CostDiff, type CostDiffUnavailable } from "./offline/diff";
 import { renderConfigErrorMarkdown, renderMarkdown } from "./offline/markdown";
@@ -106,9 +106,10 @@ export async function plan(
   const { stack, file } = resolveStack(opts);
   let raw;
   let config;
+  let notes: string[];
   try {
     raw = readStackFile(file);
-    config = parsePlatformConfig(raw, path.basename(file));
+    ({ config, notes } = parseConfig(raw, path.basename(file)));
   } catch (e) {
     if (e instanceof ConfigError) {
       err(e.message);
@@ -177,6 +178,7 @@ export async function plan(
   const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost, diff });
   if (!opts.quiet) out(renderTree(report));
   out(renderSummary(report));
+  for (const n of notes) out(`note: ${n}`);
   if (opts.json) fs.writeFileSync(opts.json, `${JSON.stringify(report, null, 2)}\n`);
   if (opts.markdown) fs.writeFileSync(opts.markdown, renderMarkdown(report));
   const mandatory = violations.filter((v) => v.enforcementLevel === "mandatory").length;

@@ -3,10 +3,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { validateArgs } from "../../lib/validate";
 
+/** A plain list is checked here; a secret Output was checked by the stack schema before it was wrapped. */
+const listOr = (item: z.ZodType, min: number) => z.union([z.array(item).min(min), z.custom<pulumi.Output<string[]>>((v) => pulumi.Output.isInstance(v))]);
+
 const argsSchema = z.looseObject({
   monthlyUsd: z.number().positive(),
-  alertEmails: z.array(z.email()).min(1),
-  alertSnsTopicArns: z.array(z.string().startsWith("arn:")),
+  alertEmails: listOr(z.email(), 1),
+  alertSnsTopicArns: listOr(z.string().startsWith("arn:"), 0),
   costAllocationTag: z.strictObject({ key: z.string().min(1), value: z.string().min(1) }),
 });
 
@@ -14,10 +17,10 @@ const argsSchema = z.looseObject({
 export interface BudgetArgs {
   /** Monthly limit in US dollars; the budget policy checks the cost estimate against it. */
   monthlyUsd: number;
-  /** Notified at 80 % and 100 % of actual and at 100 % of forecast spend. */
-  alertEmails: string[];
+  /** Notified at 80 % and 100 % of actual and at 100 % of forecast spend; a secret Output stays one. */
+  alertEmails: pulumi.Input<string[]>;
   /** SNS topics notified alongside the e-mails. @default [] */
-  alertSnsTopicArns: string[];
+  alertSnsTopicArns: pulumi.Input<string[]>;
   /**
    * The cost allocation tag that identifies this stack's spend. It must be activated as a cost
    * allocation tag in the billing console, or the budget sees nothing.
@@ -48,14 +51,14 @@ export class Budget extends pulumi.ComponentResource {
       limitUnit: "USD",
       timeUnit: "MONTHLY",
       costFilters: [{ name: "TagKeyValue", values: [`user:${a.costAllocationTag.key}$${a.costAllocationTag.value}`] }],
-      notifications: BUDGET_NOTIFICATIONS.map((n) => ({
+      notifications: pulumi.all([a.alertEmails, a.alertSnsTopicArns]).apply(([emails, topics]) => BUDGET_NOTIFICATIONS.map((n) => ({
         comparisonOperator: "GREATER_THAN",
         notificationType: n.notificationType,
         threshold: n.threshold,
         thresholdType: "PERCENTAGE",
-        subscriberEmailAddresses: a.alertEmails,
-        ...(a.alertSnsTopicArns.length > 0 ? { subscriberSnsTopicArns: a.alertSnsTopicArns } : {}),
-      })),
+        subscriberEmailAddresses: emails,
+        ...(topics.length > 0 ? { subscriberSnsTopicArns: topics } : {}),
+      }))),
     }, { parent: this });
     this.budgetName = budget.name;
     this.registerOutputs({ budgetName: this.budgetName });

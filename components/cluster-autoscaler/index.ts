@@ -3,6 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { CHARTS, CLUSTER_AUTOSCALER_IMAGE, KUBERNETES_VERSIONS, type KubernetesVersion } from "../../catalog/versions";
 import { partitionOf, POD_IDENTITY_TRUST_POLICY } from "../../lib/aws";
+import { CLUSTER_NAME } from "../../lib/limits";
 import { validateArgs } from "../../lib/validate";
 import { SYSTEM_NODE_LABEL } from "../cluster";
 import { helmRelease } from "../shared/helm";
@@ -10,7 +11,7 @@ import { helmRelease } from "../shared/helm";
 const argsSchema = z.looseObject({
   kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
   // Also guards the IAM policy: a wildcard here would widen eks:DescribeNodegroup to every cluster.
-  clusterName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must be an EKS cluster name: a letter, then letters, digits and hyphens (max 100)"),
+  clusterName: z.string().regex(CLUSTER_NAME, "must be an EKS cluster name: a letter, then letters, digits and hyphens (max 100)"),
   region: z.string().min(1),
 });
 

@@ -1,24 +1,26 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isCidr, parseCidr } from "../../lib/cidr";
+import { CLUSTER_NAME, SYSTEM_NODES_MIN } from "../../lib/limits";
 import { CPU_INSTANCE_TYPES } from "../../catalog/instance-types";
 import { KUBERNETES_VERSIONS, type KubernetesVersion } from "../../catalog/versions";
 
 const cidr = z.string().refine(isCidr, "must be an IPv4 CIDR such as 203.0.113.0/24");
 
 export const clusterArgsSchema = z.looseObject({
-  clusterName: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must start with a letter; letters, digits, hyphens; max 100"),
+  clusterName: z.string().regex(CLUSTER_NAME, "must start with a letter; letters, digits, hyphens; max 100"),
   kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
   supportType: z.enum(["STANDARD", "EXTENDED"]),
   publicAccessCidrs: z.array(cidr.refine((c) => !isCidr(c) || parseCidr(c).prefix >= 8, "must be /8 or narrower: a broader range is the internet; list office/VPN CIDRs or none for a private-only endpoint")),
   adminRoleArns: z.array(z.string().regex(/^arn:aws[a-z-]*:iam::\d{12}:role\/.+$/, "must be an IAM role ARN")),
   controlPlaneLogTypes: z.array(z.enum(["api", "audit", "authenticator", "controllerManager", "scheduler"])),
   logRetentionDays: z.number().int().positive(),
-  platformTags: z.record(z.string(), z.string()),
+  // Plain or an Output (a secret tag keeps the whole map secret); the stack schema checked the tags.
+  platformTags: z.record(z.string(), z.unknown()),
   systemNodeGroup: z.strictObject({
     instanceTypes: z.array(z.enum(CPU_INSTANCE_TYPES as [string, ...string[]])).min(1),
     capacityType: z.enum(["onDemand", "spot"]),
-    minNodes: z.number().int().min(1, "system nodes run CoreDNS and the autoscaler; keep at least 1"),
+    minNodes: z.number().int().min(SYSTEM_NODES_MIN, "system nodes run CoreDNS and the autoscaler; keep at least 1"),
     desiredNodes: z.number().int().min(1),
     maxNodes: z.number().int().min(1),
     diskSizeGiB: z.number().int().min(20),
@@ -75,5 +77,5 @@ export interface ClusterArgs {
    * tags do not reach: system nodes' instances, volumes and network interfaces (launch template)
    * and EBS volumes the CSI driver provisions for claims (StorageClass tagSpecification_N).
    */
-  platformTags: Record<string, string>;
+  platformTags: Record<string, pulumi.Input<string>>;
 }

@@ -174,6 +174,8 @@ describe("Cluster", () => {
     for (const policy of NODE_ROLE_POLICIES) {
       assert.ok(ng.dependencies.includes(one(resources, T.attachment, `core-node-${policy}`).urn), `waits for ${policy}`);
     }
+    // The autoscaler owns the desired size after creation: without this every deploy resets it to its initial value.
+    assert.deepEqual(ng.options?.ignoreChanges, ["scalingConfig.desiredSize"]);
   });
 
   it("maps capacityType spot to SPOT for the system node group", async () => {

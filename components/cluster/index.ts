@@ -22,8 +22,8 @@ export const NODE_ROLE_POLICIES = [
  * (`tagSpecification_<n>: "key=value"`, driver v1.6.0+, kubernetes-sigs/aws-ebs-csi-driver
  * docs/tagging.md). The driver splits each at the first "=", so keys must not contain one.
  */
-export function ebsTagParameters(tags: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.keys(tags).sort().map((k, i) => [`tagSpecification_${i + 1}`, `${k}=${tags[k]}`]));
+export function ebsTagParameters(tags: Record<string, pulumi.Input<string>>): Record<string, pulumi.Input<string>> {
+  return Object.fromEntries(Object.keys(tags).sort().map((k, i) => [`tagSpecification_${i + 1}`, pulumi.interpolate`${k}=${tags[k]}`]));
 }
 
 /** Label on system nodes; add-ons select it. */
@@ -48,6 +48,8 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly kubeconfig: pulumi.Output<string>;
   public readonly oidcProviderArn: pulumi.Output<string>;
   public readonly nodeRoleArn: pulumi.Output<string>;
+  /** The node role's policy attachments: node groups are created after them and destroyed before them. */
+  public readonly nodeRolePolicies: pulumi.Resource[];
   public readonly secretsKeyArn: pulumi.Output<string>;
   /** Provider for Kubernetes objects and Helm releases in this cluster. */
   public readonly k8sProvider: k8s.Provider;
@@ -186,6 +188,7 @@ export class Cluster extends pulumi.ComponentResource {
     this.endpoint = cluster.eksCluster.endpoint;
     this.oidcProviderArn = cluster.oidcProviderArn;
     this.nodeRoleArn = nodeRole.arn;
+    this.nodeRolePolicies = attachments;
     this.secretsKeyArn = secretsKey.arn;
     this.registerOutputs({
       clusterName: this.clusterName,

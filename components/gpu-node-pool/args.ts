@@ -4,10 +4,11 @@ import { z } from "zod";
 import { GPU_INSTANCE_TYPES, GPU_MODELS, INSTANCE_TYPES } from "../../catalog/instance-types";
 import { KUBERNETES_VERSIONS } from "../../catalog/versions";
 import { isLabelKey, reservedLabelPrefix } from "../../lib/labels";
+import { POOL_NAME } from "../../lib/limits";
 
 export const gpuNodePoolArgsSchema = z
   .looseObject({
-    poolName: z.string().regex(/^[a-z][a-z0-9-]{0,19}$/, "must be 1-20 lowercase letters, digits or hyphens, starting with a letter"),
+    poolName: z.string().regex(POOL_NAME, "must be 1-20 lowercase letters, digits or hyphens, starting with a letter and ending with a letter or digit"),
     kubernetesVersion: z.enum(KUBERNETES_VERSIONS),
     instanceTypes: z
       .array(z.string().refine((t) => INSTANCE_TYPES[t]?.gpu !== undefined, { message: `must be a GPU instance type from catalog/instance-types.ts: ${GPU_INSTANCE_TYPES.join(", ")}` }))
@@ -17,7 +18,7 @@ export const gpuNodePoolArgsSchema = z
     desiredNodes: z.number().int().min(0),
     maxNodes: z.number().int().min(1).max(100),
     diskSizeGiB: z.number().int().min(100).max(16384),
-    platformTags: z.record(z.string(), z.string()),
+    platformTags: z.record(z.string(), z.unknown()),
     labels: z.record(
       z.string().refine(isLabelKey, "must be a Kubernetes label key").refine((k) => !reservedLabelPrefix(k), "must not use a reserved prefix (llm-platform.io/, nvidia.com/, kubernetes.io/, k8s.io/, eks.amazonaws.com/)"),
       z.string(),
@@ -62,5 +63,11 @@ export interface GpuNodePoolArgs {
    * The platform's tags, copied onto every instance, volume and network interface the pool
    * launches (launch-template tag specifications): the provider's default tags do not reach them.
    */
-  platformTags: Record<string, string>;
+  platformTags: Record<string, pulumi.Input<string>>;
+  /**
+   * What the nodes' role needs before nodes can join (the node role's policy attachments): EKS
+   * refuses to create the group without them and cannot drain it after they are gone, so the group
+   * is created after them and destroyed before them. @default []
+   */
+  nodeRolePolicies?: pulumi.Resource[];
 }

@@ -1,10 +1,12 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import fc from "fast-check";
 import { GPU_INSTANCE_TYPES } from "../../catalog/instance-types";
 import { childrenOf, get, ofType, one, record } from "../../test/harness";
 import { PlatformMocks } from "../../tools/offline/mocks";
+import { PLATFORM_GPU_LABELS } from "../../stacks/config/schema";
 import { GPU_AMI_TYPE, GPU_TAINT, GpuNodePool, LABELS, nodeTemplateTags, tagSlug, type GpuNodePoolArgs } from ".";
 
 const base: GpuNodePoolArgs = {
@@ -43,6 +45,7 @@ const BASE_TEMPLATE_TAGS: Record<string, string> = {
   [`${TEMPLATE}/label/llm-platform.io/gpu-memory-mib`]: "22888",
   [`${TEMPLATE}/label/llm-platform.io/node-pool`]: "a10g",
   [`${TEMPLATE}/label/nvidia.com/gpu.present`]: "true",
+  [`${TEMPLATE}/label/k8s.amazonaws.com/accelerator`]: "nvidia-a10g",
   [`${TEMPLATE}/taint/nvidia.com/gpu`]: "true:NoSchedule",
   [`${TEMPLATE}/resources/nvidia.com/gpu`]: "1",
   [`${TEMPLATE}/resources/ephemeral-storage`]: "200Gi",
@@ -60,6 +63,7 @@ describe("GpuNodePool", () => {
   it("creates one launch template, one node group and one ASG tag per node-template tag, named <name>-<slug>", async () => {
     const { resources } = await build({});
     assert.deepEqual(childrenOf(resources, "gpu"), [
+      "aws:autoscaling/tag:Tag::gpu-label-k8s-amazonaws-com-accelerator",
       "aws:autoscaling/tag:Tag::gpu-label-llm-platform-io-gpu",
       "aws:autoscaling/tag:Tag::gpu-label-llm-platform-io-gpu-count",
       "aws:autoscaling/tag:Tag::gpu-label-llm-platform-io-gpu-memory-mib",
@@ -93,6 +97,16 @@ describe("GpuNodePool", () => {
     assert.deepEqual(i.nodeRepairConfig, { enabled: true });
   });
 
+  it("lets the autoscaler own the desired size (every deploy would reset an autoscaled pool otherwise) and waits for the node role's policies", async () => {
+    const { resources } = await record(() => {
+      const policy = new aws.iam.RolePolicyAttachment("node-policy", { role: "llm-dev-node", policyArn: "arn:aws:iam::aws:policy/AmazonEKSWorkerNodePolicy" });
+      new GpuNodePool("gpu", { ...base, nodeRolePolicies: [policy] });
+    });
+    const ng = one(resources, T.nodeGroup, "gpu");
+    assert.deepEqual(ng.options?.ignoreChanges, ["scalingConfig.desiredSize"]);
+    assert.ok(ng.dependencies.includes(one(resources, "aws:iam/rolePolicyAttachment:RolePolicyAttachment", "node-policy").urn), "created after, destroyed before, the node role's policies");
+  });
+
   it("maps capacityType onDemand to ON_DEMAND", async () => {
     const { resources } = await build({ capacityType: "onDemand" });
     assert.equal(one(resources, T.nodeGroup, "gpu").inputs.capacityType, "ON_DEMAND");
@@ -113,6 +127,7 @@ describe("GpuNodePool", () => {
       [LABELS.gpuMemoryMiB]: "22888",
       [LABELS.pool]: "a10g",
       [LABELS.gpuPresent]: "true",
+      [LABELS.accelerator]: "nvidia-a10g",
     });
     assert.deepEqual(LABELS, {
       gpu: "llm-platform.io/gpu",
@@ -120,6 +135,8 @@ describe("GpuNodePool", () => {
       gpuMemoryMiB: "llm-platform.io/gpu-memory-mib",
       pool: "llm-platform.io/node-pool",
       gpuPresent: "nvidia.com/gpu.present",
+      // The cluster autoscaler's AWS provider tells GPU nodes by this label (cloudprovider/aws GPULabel).
+      accelerator: "k8s.amazonaws.com/accelerator",
     });
   });
 
@@ -131,7 +148,9 @@ describe("GpuNodePool", () => {
     assert.equal(labels["llm-platform.io/gpu-memory-mib"], "40960");
     assert.equal(labels["llm-platform.io/node-pool"], "a100");
     assert.equal(labels["nvidia.com/gpu.present"], "true");
-    assert.equal(Object.keys(labels).length, 5);
+    assert.equal(labels["k8s.amazonaws.com/accelerator"], "nvidia-tesla-a100");
+    assert.equal(Object.keys(labels).length, 6);
+    assert.equal(Object.keys(labels).length, PLATFORM_GPU_LABELS, "the stack schema counts the same labels against AWS's 50 tags");
   });
 
   it("tags the node group for autoscaler discovery and with every node-template tag", async () => {

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { INSTANCE_TYPES, type GpuModel } from "../../catalog/instance-types";
+import { GPU_MODELS, INSTANCE_TYPES, type GpuModel } from "../../catalog/instance-types";
 import { tagSlug } from "../../lib/tag-slug";
 import { validateArgs } from "../../lib/validate";
 import { nodeLaunchTemplate } from "../shared/launch-template";
@@ -20,6 +20,12 @@ export const LABELS = {
   pool: "llm-platform.io/node-pool",
   /** The NVIDIA device plugin chart's node affinity matches this label (or NFD's PCI label). */
   gpuPresent: "nvidia.com/gpu.present",
+  /**
+   * The cluster autoscaler's AWS provider tells GPU nodes by this label (GPULabel in
+   * cloudprovider/aws): without it, it adds nodes while the device plugin starts and applies CPU
+   * utilisation thresholds to GPU nodes on scale-down.
+   */
+  accelerator: "k8s.amazonaws.com/accelerator",
 } as const;
 
 /**
@@ -64,6 +70,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
       [LABELS.gpuMemoryMiB]: String(this.gpuMemoryPerGpuMiB),
       [LABELS.pool]: a.poolName,
       [LABELS.gpuPresent]: "true",
+      [LABELS.accelerator]: GPU_MODELS[gpu.model].accelerator,
     };
     const templateTags = nodeTemplateTags(labels, gpu.count, a.diskSizeGiB);
 
@@ -94,7 +101,7 @@ export class GpuNodePool extends pulumi.ComponentResource {
         [`k8s.io/cluster-autoscaler/${cluster}`]: "owned",
         ...templateTags,
       })),
-    }, { parent: this, ignoreChanges: ["scalingConfig.desiredSize"] });
+    }, { parent: this, dependsOn: a.nodeRolePolicies ?? [], ignoreChanges: ["scalingConfig.desiredSize"] });
 
     this.nodeGroupName = nodeGroup.nodeGroupName;
     this.autoScalingGroupName = nodeGroup.resources.apply((r) => r[0]?.autoscalingGroups?.[0]?.name ?? "");

@@ -1,6 +1,6 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { serviceTrustPolicy } from "../../lib/aws";
+import { partitionOf, serviceTrustPolicy } from "../../lib/aws";
 import { layoutSubnets } from "../../lib/cidr";
 import { validateArgs } from "../../lib/validate";
 import { networkArgsSchema, type NetworkArgs } from "./args";
@@ -141,8 +141,14 @@ export class Network extends pulumi.ComponentResource {
       const logGroup = new aws.cloudwatch.LogGroup(`${name}-flow-logs`, {
         retentionInDays: a.flowLogs.retentionDays,
       }, parent);
+      // Only this account's flow logs may assume the role (Amazon VPC User Guide, "IAM role for
+      // publishing flow logs to CloudWatch Logs": aws:SourceAccount and aws:SourceArn conditions).
+      const account = aws.getCallerIdentityOutput({}, parent).accountId;
       const role = new aws.iam.Role(`${name}-flow-logs`, {
-        assumeRolePolicy: serviceTrustPolicy("vpc-flow-logs.amazonaws.com"),
+        assumeRolePolicy: account.apply((acct) => serviceTrustPolicy("vpc-flow-logs.amazonaws.com", {
+          account: acct,
+          arnLike: `arn:${partitionOf(a.region)}:ec2:${a.region}:${acct}:vpc-flow-log/*`,
+        })),
       }, parent);
       new aws.iam.RolePolicy(`${name}-flow-logs`, {
         role: role.id,

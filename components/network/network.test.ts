@@ -36,7 +36,7 @@ describe("Network", () => {
     const cidr = (n: string) => get(one(resources, "aws:ec2/subnet:Subnet", n).inputs, "cidrBlock");
     assert.deepEqual([0, 1, 2].map((i) => cidr(`net-private-${i}`)), ["10.0.0.0/18", "10.0.64.0/18", "10.0.128.0/18"]);
     assert.deepEqual([0, 1, 2].map((i) => cidr(`net-public-${i}`)), ["10.0.192.0/22", "10.0.196.0/22", "10.0.200.0/22"]);
-    assert.deepEqual([0, 1, 2].map((i) => get(one(resources, "aws:ec2/subnet:Subnet", `net-private-${i}`).inputs, "availabilityZone")), ["us-east-1a", "us-east-1b", "us-east-1c"]);
+    assert.deepEqual([0, 1, 2].map((i) => get(one(resources, "aws:ec2/subnet:Subnet", `net-private-${i}`).inputs, "availabilityZone")), ["us-east-1a", "us-east-1b", "us-east-1d"], "the mocks answer with us-east-1's zones minus use1-az3 (us-east-1c in the mocks' numbering)");
     const azCall = calls.find((c) => c.token === "aws:index/getAvailabilityZones:getAvailabilityZones");
     assert.deepEqual(azCall?.inputs.excludeZoneIds, ["use1-az3", "usw1-az2", "cac1-az3"], "zones EKS cannot use are excluded");
     assert.deepEqual(azCall?.inputs.filters, [{ name: "opt-in-status", values: ["opt-in-not-required"] }]);
@@ -100,6 +100,17 @@ describe("Network", () => {
     assert.equal(fl.logDestinationType, "cloud-watch-logs");
     const policy = JSON.parse(one(resources, "aws:iam/rolePolicy:RolePolicy", "net-flow-logs").inputs.policy as string);
     assert.ok(policy.Statement[0].Resource.every((arn: string) => arn.startsWith("arn:aws:logs:us-east-1:")), "scoped to the log group");
+    // Confused deputy: only this account's flow logs may make the service assume the role.
+    const trust = JSON.parse(one(resources, "aws:iam/role:Role", "net-flow-logs").inputs.assumeRolePolicy as string);
+    assert.deepEqual(trust.Statement, [{
+      Effect: "Allow",
+      Principal: { Service: "vpc-flow-logs.amazonaws.com" },
+      Action: "sts:AssumeRole",
+      Condition: {
+        StringEquals: { "aws:SourceAccount": "123456789012" },
+        ArnLike: { "aws:SourceArn": "arn:aws:ec2:us-east-1:123456789012:vpc-flow-log/*" },
+      },
+    }]);
   });
 
   it("creates nothing for an existing VPC and passes its ids through", async () => {

@@ -9,7 +9,7 @@ export interface NodeLaunchTemplateArgs {
    * default tags stop at the launch template itself: EC2 copies only the template's tag
    * specifications onto what it launches, and EKS does not copy node-group tags at all.
    */
-  platformTags: Record<string, string>;
+  platformTags: Record<string, pulumi.Input<string>>;
   /** Tags for the instances and volumes the node group launches (cost allocation per pool). */
   instanceTags: Record<string, string>;
 }
@@ -47,6 +47,7 @@ export function nodeLaunchTemplate(name: string, args: NodeLaunchTemplateArgs, o
         deleteOnTermination: "true",
       },
     }],
+    // A secret tag value stays a secret Output here.
     tagSpecifications: LAUNCHED_RESOURCE_TYPES.map((resourceType) => ({
       resourceType,
       tags: { ...args.platformTags, Name: name, ...args.instanceTags },

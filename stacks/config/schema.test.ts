@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import fc from "fast-check";
 import { GPU_INSTANCE_TYPES, INSTANCE_TYPES } from "../../catalog/instance-types";
+import { REGIONS } from "../../catalog/regions";
 import { KUBERNETES_VERSIONS } from "../../catalog/versions";
 import { ConfigError, type ConfigProblem } from "../../lib/problems";
 import { planValues, validConfig } from "../../test/harness";
@@ -210,7 +211,7 @@ const configArb = fc.record({
     publicAccessCidrs: fc.constantFrom([], ["203.0.113.0/24"]),
   }),
   gpuNodePools: fc.dictionary(fc.stringMatching(/^[a-z][a-z0-9]{0,8}$/), poolArb, { minKeys: 1, maxKeys: 3 }),
-});
+}).map((c) => ({ ...c, network: { ...c.network, azCount: Math.min(c.network.azCount, REGIONS[c.region].eksZones) } }));
 
 /** One way to break a config, and the path its problem must name. */
 const corruptions: { path: string; apply: (c: Record<string, any>) => void }[] = [
@@ -264,5 +265,119 @@ describe("platform config properties", () => {
         }
       }),
     );
+  });
+});
+
+describe("what AWS, EKS or Kubernetes would refuse is refused first, at the boundary", () => {
+  const at = (values: unknown) => problems(values).map((p) => p.path);
+  const net = (n: Record<string, unknown>) => ({ ...validConfig(), network: { ...validConfig().network, ...n } });
+  const cluster = (c: Record<string, unknown>) => ({ ...validConfig(), cluster: { ...validConfig().cluster, ...c } });
+
+  it("VPC prefix: /16 and /20 accepted, /15 and /21 refused; host bits and reserved ranges refused with the fix", () => {
+    assert.deepEqual(at(net({ vpcCidr: "10.0.0.0/16" })), []);
+    assert.deepEqual(at(net({ vpcCidr: "10.0.0.0/20" })), []);
+    assert.deepEqual(at(net({ vpcCidr: "10.0.0.0/15" })), ["network.vpcCidr"]);
+    assert.deepEqual(at(net({ vpcCidr: "10.0.0.0/21" })), ["network.vpcCidr"]);
+    const [bits] = problems(net({ vpcCidr: "10.0.16.0/16" }));
+    assert.equal(bits.fix, "use 10.0.0.0/16");
+    for (const reserved of ["127.0.0.0/16", "169.254.0.0/16", "224.0.0.0/16", "0.0.0.0/16"]) assert.deepEqual(at(net({ vpcCidr: reserved })), ["network.vpcCidr"], reserved);
+  });
+
+  it("API endpoint CIDRs: host bits and repeats refused; /8 accepted, /7 refused", () => {
+    assert.deepEqual(at(cluster({ publicAccessCidrs: ["203.0.113.5/24"] })), ["cluster.publicAccessCidrs[0]"]);
+    assert.equal(problems(cluster({ publicAccessCidrs: ["203.0.113.5/24"] }))[0].fix, "use 203.0.113.0/24");
+    assert.deepEqual(at(cluster({ publicAccessCidrs: ["203.0.113.0/24", "203.0.113.0/24"] })), ["cluster.publicAccessCidrs[1]"]);
+    assert.deepEqual(at(cluster({ publicAccessCidrs: ["10.0.0.0/8"] })), []);
+    assert.deepEqual(at(cluster({ publicAccessCidrs: ["10.0.0.0/7"] })), ["cluster.publicAccessCidrs[0]"]);
+  });
+
+  it("zones: names of the region only, each once, no more than EKS has there (us-east-1: 5 of 6)", () => {
+    assert.deepEqual(at(net({ azCount: 5 })), []);
+    assert.deepEqual(at(net({ azCount: 6 })), ["network.azCount"]);
+    assert.deepEqual(at({ ...net({ azCount: 4 }), region: "us-west-2" }), []);
+    assert.deepEqual(at({ ...net({ azCount: 5 }), region: "us-west-2" }), ["network.azCount"]);
+    assert.deepEqual(at(net({ azCount: 2, availabilityZones: ["us-east-1a", "us-east-1f"] })), []);
+    assert.deepEqual(at(net({ azCount: 2, availabilityZones: ["us-east-1a", "eu-west-1a"] })), ["network.availabilityZones[1]"]);
+    assert.deepEqual(at(net({ azCount: 2, availabilityZones: ["us-east-1a", "us-east-1a"] })), ["network.availabilityZones[1]"]);
+    assert.deepEqual(at(net({ azCount: 2, availabilityZones: ["us-east-1a", "us-east-1g"] })), ["network.availabilityZones[1]"]);
+    assert.deepEqual(at(net({ azCount: 2, availabilityZones: ["us-east-1a", ""] })), ["network.availabilityZones[1]"]);
+  });
+
+  it("regions: a real one the catalog lacks is refused with the file to extend; a well-formed fake one too", () => {
+    for (const region of ["eu-west-9", "xx-north-1"]) {
+      const [p] = problems({ ...validConfig(), region });
+      assert.equal(p.path, "region");
+      assert.match(p.fix, /catalog\/regions\.ts/);
+    }
+    assert.deepEqual(at({ ...validConfig(), region: "eu-west-3" }), [], "exists, unpriced: the cost policy's business");
+  });
+
+  it("an existing VPC: subnets once each, never both public and private, and no new-VPC settings beside it", () => {
+    const vpc = (existingVpc: Record<string, unknown>, extra: Record<string, unknown> = {}) => ({ ...validConfig(), network: { existingVpc: { vpcId: "vpc-0123456789abcdef0", ...existingVpc }, ...extra } });
+    const a = "subnet-0123456789abcdef0";
+    const b = "subnet-0123456789abcdef1";
+    assert.deepEqual(at(vpc({ privateSubnetIds: [a, b] })), []);
+    assert.deepEqual(at(vpc({ privateSubnetIds: [a, a] })), ["network.existingVpc.privateSubnetIds[1]"]);
+    assert.deepEqual(at(vpc({ privateSubnetIds: [a, b], publicSubnetIds: [b] })), ["network.existingVpc.publicSubnetIds[0]"]);
+    assert.deepEqual(at(vpc({ privateSubnetIds: [a, b] }, { azCount: 3, natGateways: "perAz" })).sort(), ["network.azCount", "network.natGateways"]);
+  });
+
+  it("principals and topics: the region's partition, each principal once", () => {
+    assert.deepEqual(at(cluster({ adminRoleArns: ["arn:aws-us-gov:iam::111122223333:role/a"] })), ["cluster.adminRoleArns[0]"]);
+    assert.deepEqual(at({ ...cluster({ adminRoleArns: ["arn:aws-us-gov:iam::111122223333:role/a"] }), region: "us-gov-west-1" }), []);
+    assert.deepEqual(at(cluster({ adminRoleArns: ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/a"] })), ["cluster.adminRoleArns[1]"]);
+    assert.deepEqual(at({ ...validConfig(), budget: { monthlyUsd: 1, alertEmails: ["a@example.com"], alertSnsTopicArn: "arn:aws-cn:sns:cn-north-1:111122223333:t" } }), ["budget.alertSnsTopicArn"]);
+  });
+
+  it("tags: keys of 128 characters accepted and 129 refused, values of 256 and 257, the IAM character set, aws: in any case, no =", () => {
+    const tagged = (t: Record<string, string>) => ({ ...validConfig(), tags: { "cost-center": "cc", ...t } });
+    assert.deepEqual(at(tagged({ ["k".repeat(128)]: "v" })), []);
+    assert.deepEqual(at(tagged({ ["k".repeat(129)]: "v" })), [`tags.${"k".repeat(129)}`]);
+    assert.deepEqual(at(tagged({ team: "v".repeat(256) })), []);
+    assert.deepEqual(at(tagged({ team: "v".repeat(257) })), ["tags.team"]);
+    for (const bad of ["AWS:x", "aws:x", "team=ml", "team#1", "équipe!"]) assert.deepEqual(at(tagged({ [bad]: "v" })), [`tags.${bad}`], bad);
+    assert.deepEqual(at(tagged({ "équipe ML/2": "données +@=:._-" })), [], "Unicode letters, spaces and the allowed punctuation");
+    assert.deepEqual(at(tagged({ team: "a#b" })), ["tags.team"]);
+  });
+
+  it("tags: at most 50 on the GPU node group, counting the platform's and the autoscaler's (exactly 50 accepted)", () => {
+    // A pool with no labels: 4 platform tags + 2 discovery + 6 label templates + 1 taint + 2 resources = 15; 35 of the user's fit, 36 do not.
+    const many = (n: number) => ({ ...validConfig(), tags: Object.fromEntries([["cost-center", "cc"], ...Array.from({ length: n - 1 }, (_, i) => [`t${i}`, "v"])]) });
+    assert.deepEqual(at(many(35)), []);
+    const [p] = problems(many(36));
+    assert.equal(p.path, "tags");
+    assert.match(p.allowed, /pool a10g's node group would carry 51 \(36 of yours, 4 the platform's, 11 autoscaler tags for its 0 labels\)/);
+  });
+
+  it("pool labels: 10 accepted and 11 refused; empty values refused; keys as long as their autoscaler tag allows", () => {
+    const labelled = (labels: Record<string, string>) => withPool({ instanceTypes: ["g5.xlarge"], maxNodes: 1, labels });
+    const n = (count: number) => Object.fromEntries(Array.from({ length: count }, (_, i) => [`label${i}`, "x"]));
+    assert.deepEqual(at(labelled(n(10))), []);
+    assert.deepEqual(at(labelled(n(11))), ["gpuNodePools.a10g.labels"]);
+    assert.deepEqual(at(labelled({ team: "" })), ["gpuNodePools.a10g.labels.team"]);
+    const key = (len: number) => `${"x".repeat(40)}.example.com/${"k".repeat(len - 53)}`;
+    assert.deepEqual(at(labelled({ [key(82)]: "x" })), [], "46 + 82 = 128");
+    assert.deepEqual(at(labelled({ [key(83)]: "x" })), [`gpuNodePools.a10g.labels.${key(83)}`]);
+  });
+
+  it("pool names: end with a letter or digit, 20 characters at most", () => {
+    const named = (name: string) => ({ ...validConfig(), gpuNodePools: { [name]: { instanceTypes: ["g5.xlarge"], maxNodes: 1 } } });
+    assert.deepEqual(at(named("a".repeat(20))), []);
+    assert.deepEqual(at(named("a".repeat(21))), ["gpuNodePools." + "a".repeat(21)]);
+    assert.deepEqual(at(named("a10g-")), ["gpuNodePools.a10g-"]);
+    assert.equal(problems(named("a10g-"))[0].fix, 'rename pool "a10g-", e.g. to "a10g"');
+  });
+
+  it("budget: 10 e-mail addresses accepted, 11 refused, none twice", () => {
+    const emails = (n: number) => ({ ...validConfig(), budget: { monthlyUsd: 1, alertEmails: Array.from({ length: n }, (_, i) => `ops${i}@example.com`) } });
+    assert.deepEqual(at(emails(10)), []);
+    assert.deepEqual(at(emails(11)), ["budget.alertEmails"]);
+    assert.deepEqual(at({ ...validConfig(), budget: { monthlyUsd: 1, alertEmails: ["a@example.com", "a@example.com"] } }), ["budget.alertEmails[1]"]);
+  });
+
+  it("the system node group never scales to zero: the stack schema says so, not the component", () => {
+    const [p] = problems(cluster({ systemNodeGroup: { minNodes: 0, desiredNodes: 0 } }));
+    assert.equal(p.path, "cluster.systemNodeGroup.minNodes");
+    assert.deepEqual(at(cluster({ systemNodeGroup: { minNodes: 1 } })), []);
   });
 });

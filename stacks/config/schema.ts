@@ -1,21 +1,28 @@
 import { z } from "zod";
 import { CPU_INSTANCE_TYPES, GPU_INSTANCE_TYPES, GPU_MODELS, INSTANCE_TYPES } from "../../catalog/instance-types";
+import { REGIONS, REGION_NAMES, zoneNames } from "../../catalog/regions";
 import { KUBERNETES_VERSIONS } from "../../catalog/versions";
 import { isCidr, parseCidr } from "../../lib/cidr";
 import { isLabelKey, isLabelValue, reservedLabelPrefix } from "../../lib/labels";
+import {
+  arnPartition, BUDGET_MAX_EMAILS, CLUSTER_NAME, EKS_LABEL_VALUE, gpuNodeGroupTagCount, hostBits, MAX_POOL_LABEL_KEY_LENGTH,
+  MAX_POOL_LABELS, partitionOf, PLATFORM_TAG_KEYS, POOL_NAME, SYSTEM_NODES_MIN, tagKeyProblem, TAGS, tagValueProblem, VPC_PREFIX,
+  vpcCidrProblem,
+} from "../../lib/limits";
 import { tagSlug } from "../../lib/tag-slug";
 import type { ProblemParams } from "../../lib/problems";
 
 // The user-facing interface of llm-platform: every key a Pulumi.<stack>.yaml may set under the
-// `llm-platform:` namespace. Units are in field names; defaults are here and only here.
+// `llm-platform:` namespace. Units are in field names; defaults are here and only here. What AWS,
+// EKS or Kubernetes would refuse at apply time is refused here first (lib/limits.ts has the facts
+// and their sources), so a stack that plans clean deploys.
 // Later issues add sections (models, gateway, mesh, cache, vectorDb, observability) beside these.
 
 const REGION = /^[a-z]{2}(-gov|-iso[a-z]?)?-(north|south|east|west|central|northeast|northwest|southeast|southwest)-\d$/;
 const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/(\d|[12]\d|3[0-2])$/;
 const ROLE_ARN = /^arn:aws(-us-gov|-cn)?:iam::\d{12}:role\/[\w+=,.@\/-]{1,512}$/;
 const SNS_ARN = /^arn:aws(-us-gov|-cn)?:sns:[a-z0-9-]+:\d{12}:[\w-]{1,256}$/;
-const POOL_NAME = /^[a-z][a-z0-9-]{0,19}$/;
-const TAG_KEY = /^(?!aws:)[\p{L}\p{Z}\p{N}_.:/=+\-@]{1,128}$/u;
+const SUBNET_ID = /^subnet-[0-9a-f]{8,17}$/;
 
 function custom(ctx: z.RefinementCtx, path: PropertyKey[], message: string, params: ProblemParams) {
   ctx.addIssue({ code: "custom", path, message, params });
@@ -27,29 +34,44 @@ function custom(ctx: z.RefinementCtx, path: PropertyKey[], message: string, para
  */
 const ALWAYS = { when: () => true };
 const isNum = (v: unknown): v is number => typeof v === "number" && Number.isFinite(v);
+const isObj = (v: unknown): v is Record<string, any> => v !== null && typeof v === "object" && !Array.isArray(v);
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === "string") : []);
 
 const count = (what: string) => z.number().int(`${what} must be a whole number`).min(0);
 
+/** Reports each repeated item of a list after its first occurrence. */
+function noDuplicates(ctx: z.RefinementCtx, list: unknown, path: PropertyKey[], what: string, why: string) {
+  const seen = new Map<string, number>();
+  strings(list).forEach((item, i) => {
+    if (seen.has(item)) custom(ctx, [...path, i], `duplicate ${what}`, { allowed: `each ${what} once (${why})`, fix: `remove ${path.join(".")}[${i}], the same as [${seen.get(item)}]` });
+    else seen.set(item, i);
+  });
+}
+
 const tags = z
   .object({
-    "cost-center": z.string().min(1).max(256).describe("Cost center that pays for this environment; on every AWS resource."),
-    owner: z.string().min(1).max(256).optional().describe("Team or address responsible for the stack."),
+    "cost-center": z.string().min(1).max(TAGS.valueMaxLength).describe("Cost center that pays for this environment; on every AWS resource."),
+    owner: z.string().min(1).max(TAGS.valueMaxLength).optional().describe("Team or address responsible for the stack."),
   })
-  .catchall(z.string().max(256))
+  .catchall(z.string().max(TAGS.valueMaxLength))
   .superRefine((value, ctx) => {
-    if (value === null || typeof value !== "object") return;
-    for (const key of Object.keys(value)) {
-      if (!TAG_KEY.test(key)) {
+    if (!isObj(value)) return;
+    for (const [key, v] of Object.entries(value)) {
+      const keyProblem = tagKeyProblem(key);
+      if (keyProblem) {
         custom(ctx, [key], "invalid tag key", {
-          allowed: "1-128 characters of letters, digits, spaces and _.:/=+-@, not starting with aws:",
+          allowed: `tag keys of ${keyProblem} (AWS tag rules; the default tags also land on IAM roles, whose rules are the strictest)`,
           fix: `rename tag "${key}"`,
         });
       }
+      // Length is the catchall's own check above; here the character set.
+      const valueProblem = typeof v === "string" && v.length <= TAGS.valueMaxLength ? tagValueProblem(v) : undefined;
+      if (valueProblem) custom(ctx, [key], "invalid tag value", { allowed: `tag values of ${valueProblem} (AWS and IAM tag rules)`, fix: `change the value of tag "${key}"` });
     }
-    for (const reserved of ["environment", "project", "managed-by", "stack"]) {
+    for (const reserved of PLATFORM_TAG_KEYS) {
       if (reserved in value) {
         custom(ctx, [reserved], "reserved tag key", {
-          allowed: "any key except environment, project, managed-by and stack, which llm-platform sets itself",
+          allowed: `any key except ${PLATFORM_TAG_KEYS.join(", ")}, which llm-platform sets itself`,
           fix: `remove tags.${reserved}; it is derived from the stack`,
         });
       }
@@ -63,10 +85,15 @@ const budget = z
     alertEmails: z
       .array(z.email("must be an e-mail address"))
       .min(1)
-      .describe("Addresses the AWS Budget notifies at 80 % and 100 % of actual and 100 % of forecast spend."),
+      .max(BUDGET_MAX_EMAILS)
+      .describe("Addresses the AWS Budget notifies at 80 % and 100 % of actual and 100 % of forecast spend (AWS Budgets allows 10 per notification)."),
     alertSnsTopicArn: z.string().regex(SNS_ARN, "must be an SNS topic ARN (arn:aws:sns:<region>:<account>:<name>)").optional()
       .describe("Optional SNS topic the budget also notifies (chat-ops)."),
   })
+  .superRefine((b, ctx) => {
+    if (!isObj(b)) return;
+    noDuplicates(ctx, b.alertEmails, ["alertEmails"], "address", "AWS Budgets refuses a subscriber twice");
+  }, ALWAYS)
   .describe("Monthly budget and who hears when it is at risk.");
 
 /** Retention values CloudWatch Logs accepts (PutRetentionPolicy). */
@@ -87,23 +114,38 @@ const existingVpc = z
   .strictObject({
     vpcId: z.string().regex(/^vpc-[0-9a-f]{8,17}$/, "must be a VPC id such as vpc-0123456789abcdef0"),
     privateSubnetIds: z
-      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id such as subnet-0123456789abcdef0"))
+      .array(z.string().regex(SUBNET_ID, "must be a subnet id such as subnet-0123456789abcdef0"))
       .min(2)
       .describe("Private subnets (at least two AZs) for the control plane ENIs and all nodes."),
     publicSubnetIds: z
-      .array(z.string().regex(/^subnet-[0-9a-f]{8,17}$/, "must be a subnet id such as subnet-0123456789abcdef0"))
+      .array(z.string().regex(SUBNET_ID, "must be a subnet id such as subnet-0123456789abcdef0"))
       .default([])
       .describe("Public subnets for internet-facing load balancers; empty for an internal-only platform."),
   })
+  .superRefine((v, ctx) => {
+    if (!isObj(v)) return;
+    noDuplicates(ctx, v.privateSubnetIds, ["privateSubnetIds"], "subnet", "a subnet counts once");
+    noDuplicates(ctx, v.publicSubnetIds, ["publicSubnetIds"], "subnet", "a subnet counts once");
+    const priv = new Set(strings(v.privateSubnetIds));
+    strings(v.publicSubnetIds).forEach((id, i) => {
+      if (priv.has(id)) custom(ctx, ["publicSubnetIds", i], "subnet both public and private", {
+        allowed: "public subnets (load balancers) apart from private ones (nodes); one subnet cannot be both",
+        fix: `remove ${id} from one of the two lists`,
+      });
+    });
+  }, ALWAYS)
   .describe("Use an existing VPC instead of creating one; llm-platform then creates no subnets, NAT, endpoints or flow logs.");
+
+/** Keys of `network` that only describe a new VPC: refused beside existingVpc rather than ignored. */
+export const NEW_VPC_KEYS = ["vpcCidr", "azCount", "availabilityZones", "natGateways", "vpcEndpoints", "flowLogs"] as const;
 
 const network = z
   .strictObject({
     vpcCidr: z.string().regex(CIDR, "must be an IPv4 CIDR such as 10.0.0.0/16").default("10.0.0.0/16")
       .describe("CIDR of the new VPC; /16 to /20. Pods take VPC addresses (VPC CNI), so prefer /16."),
-    azCount: z.number().int().min(2).max(6).default(3).describe("Availability zones to spread subnets over (EKS needs 2)."),
-    availabilityZones: z.array(z.string()).optional()
-      .describe("Explicit AZ names; default: the first azCount zones of the region."),
+    azCount: z.number().int().min(2).max(6).default(3).describe("Availability zones to spread subnets over (EKS needs 2; at most the zones EKS supports in the region)."),
+    availabilityZones: z.array(z.string().min(1)).optional()
+      .describe("Explicit AZ names of the region; default: the first azCount zones EKS supports there."),
     natGateways: z.enum(["single", "perAz"]).default("perAz")
       .describe("One NAT gateway for the VPC (cheap, one AZ failure cuts egress) or one per AZ (resilient)."),
     vpcEndpoints: z.boolean().default(true)
@@ -112,13 +154,18 @@ const network = z
     existingVpc: existingVpc.optional(),
   })
   .superRefine((n, ctx) => {
-    if (n === null || typeof n !== "object") return;
-    const prefix = typeof n.vpcCidr === "string" ? Number(n.vpcCidr.split("/")[1]) : NaN;
-    if (typeof n.vpcCidr === "string" && CIDR.test(n.vpcCidr) && (prefix < 16 || prefix > 20)) {
-      custom(ctx, ["vpcCidr"], "VPC prefix out of range", {
-        allowed: "a prefix from /16 to /20 (AWS allows /16-/28; EKS pods need the room)",
-        fix: "use a /16 such as 10.0.0.0/16",
-      });
+    if (!isObj(n)) return;
+    if (typeof n.vpcCidr === "string" && CIDR.test(n.vpcCidr)) {
+      const prefix = Number(n.vpcCidr.split("/")[1]);
+      const problem = vpcCidrProblem(n.vpcCidr);
+      if (prefix < VPC_PREFIX.min || prefix > VPC_PREFIX.max) {
+        custom(ctx, ["vpcCidr"], "VPC prefix out of range", {
+          allowed: `a prefix from /${VPC_PREFIX.min} to /${VPC_PREFIX.max} (AWS allows /16-/28; EKS pods need the room)`,
+          fix: "use a /16 such as 10.0.0.0/16",
+        });
+      } else if (problem) {
+        custom(ctx, ["vpcCidr"], "VPC CIDR refused by AWS", problem);
+      }
     }
     if (Array.isArray(n.availabilityZones) && isNum(n.azCount) && n.availabilityZones.length !== n.azCount) {
       custom(ctx, ["availabilityZones"], "AZ list and azCount disagree", {
@@ -126,6 +173,7 @@ const network = z
         fix: `list ${n.azCount} zones or set azCount to ${n.availabilityZones.length}`,
       });
     }
+    noDuplicates(ctx, n.availabilityZones, ["availabilityZones"], "zone", "each subnet pair needs its own zone");
   }, ALWAYS)
   .prefault({})
   .describe("The VPC: new (CIDR, AZs, NAT, endpoints, flow logs) or existing (ids).");
@@ -136,7 +184,7 @@ const systemNodeGroup = z
   .strictObject({
     instanceTypes: z.array(z.string()).min(1).default(["m6i.large"]).describe("CPU instance types for cluster add-ons."),
     capacityType: capacityType.default("onDemand").describe("onDemand or spot."),
-    minNodes: count("minNodes").default(2),
+    minNodes: count("minNodes").min(SYSTEM_NODES_MIN, "system nodes run CoreDNS and the autoscaler: keep at least 1").default(2),
     desiredNodes: count("desiredNodes").optional().describe("Default: minNodes."),
     maxNodes: count("maxNodes").min(1).max(50).default(4),
     diskSizeGiB: z.number().int().min(20).max(1024).default(50).describe("Encrypted gp3 root volume size."),
@@ -155,14 +203,14 @@ const gpuNodePool = z
     maxNodes: count("maxNodes").min(1).max(100).describe("Upper bound for the autoscaler (maximum cost). Required: no pool is unbounded."),
     diskSizeGiB: z.number().int().min(100).max(16384).default(200)
       .describe("Encrypted gp3 root volume: inference images are 10-20 GB and the model cache lives here."),
-    labels: z.record(z.string(), z.string()).default({}).describe("Extra Kubernetes node labels (at most 10; not under llm-platform.io/, nvidia.com/, kubernetes.io/, k8s.io/ or eks.amazonaws.com/)."),
+    labels: z.record(z.string(), z.string()).default({}).describe(`Extra Kubernetes node labels (at most ${MAX_POOL_LABELS}; not under llm-platform.io/, nvidia.com/, kubernetes.io/, k8s.io/, eks.amazonaws.com/ or k8s.amazonaws.com/).`),
   })
   .superRefine((pool, ctx) => {
-    if (pool === null || typeof pool !== "object" || pool.labels === null || typeof pool.labels !== "object") return;
+    if (!isObj(pool) || !isObj(pool.labels)) return;
     const keys = Object.keys(pool.labels);
-    if (keys.length > 10) {
+    if (keys.length > MAX_POOL_LABELS) {
       custom(ctx, ["labels"], "too many labels", {
-        allowed: "at most 10 extra labels (each is also an autoscaler tag; AWS allows 50 tags per resource)",
+        allowed: `at most ${MAX_POOL_LABELS} extra labels (each is also an autoscaler tag; AWS allows ${TAGS.maxPerResource} tags per resource)`,
         fix: "drop labels nothing selects on",
       });
     }
@@ -180,6 +228,11 @@ const gpuNodePool = z
           allowed: `label keys outside ${reserved} (llm-platform sets the GPU, pool and device-plugin labels itself)`,
           fix: `use your own prefix, e.g. "example.com/${key.split("/").pop()}"`,
         });
+      } else if (key.length > MAX_POOL_LABEL_KEY_LENGTH) {
+        custom(ctx, ["labels", key], "label key too long for its autoscaler tag", {
+          allowed: `label keys of at most ${MAX_POOL_LABEL_KEY_LENGTH} characters: each becomes the tag key k8s.io/cluster-autoscaler/node-template/label/<key>, and AWS tag keys stop at ${TAGS.keyMaxLength}`,
+          fix: `shorten "${key}" (${key.length} characters), e.g. with a shorter prefix`,
+        });
       } else if (slugs.has(tagSlug(key))) {
         custom(ctx, ["labels", key], "label keys collide", {
           allowed: "label keys that differ in more than case and punctuation (they name autoscaler tag resources)",
@@ -187,14 +240,17 @@ const gpuNodePool = z
         });
       }
       slugs.set(tagSlug(key), key);
-      if (typeof value === "string" && !isLabelValue(value)) {
+      if (typeof value === "string" && (value.length < EKS_LABEL_VALUE.minLength || !isLabelValue(value))) {
         custom(ctx, ["labels", key], "invalid label value", {
-          allowed: "up to 63 of [A-Za-z0-9-_.], starting and ending alphanumeric (or empty)",
+          allowed: `${EKS_LABEL_VALUE.minLength}-${EKS_LABEL_VALUE.maxLength} of [A-Za-z0-9-_.], starting and ending alphanumeric (EKS refuses empty values)`,
           fix: `change the value ${JSON.stringify(value)}`,
         });
       }
     }
   }, ALWAYS);
+
+/** Labels the platform sets on every GPU node (GpuNodePool LABELS and the autoscaler's GPU label). */
+export const PLATFORM_GPU_LABELS = 6;
 
 export const platformConfigSchema = z
   .strictObject({
@@ -205,7 +261,7 @@ export const platformConfigSchema = z
     network,
     cluster: z
       .strictObject({
-        name: z.string().regex(/^[a-zA-Z][a-zA-Z0-9-]{0,99}$/, "must start with a letter and hold only letters, digits and hyphens (max 100)").optional()
+        name: z.string().regex(CLUSTER_NAME, "must start with a letter and hold only letters, digits and hyphens (max 100)").optional()
           .describe("EKS cluster name. Default: llm-<environment>."),
         kubernetesVersion: z.enum(KUBERNETES_VERSIONS).describe("EKS Kubernetes minor version, pinned; upgrade one minor at a time."),
         supportType: z.enum(["STANDARD", "EXTENDED"]).optional()
@@ -220,7 +276,7 @@ export const platformConfigSchema = z
         systemNodeGroup: systemNodeGroup.describe("CPU node group for add-ons (CoreDNS, autoscaler, controllers)."),
       })
       .superRefine((c, ctx) => {
-        if (c === null || typeof c !== "object") return;
+        if (!isObj(c)) return;
         (Array.isArray(c.publicAccessCidrs) ? c.publicAccessCidrs : []).forEach((cidr, i) => {
           if (typeof cidr !== "string" || !CIDR.test(cidr)) return;
           if (!isCidr(cidr)) {
@@ -230,11 +286,18 @@ export const platformConfigSchema = z
               allowed: "specific office or VPN CIDRs, /8 or narrower",
               fix: "list your egress CIDRs, or leave publicAccessCidrs empty for a private-only endpoint",
             });
+          } else {
+            const bits = hostBits(cidr);
+            if (bits) custom(ctx, ["publicAccessCidrs", i], "host bits set", bits);
           }
         });
+        noDuplicates(ctx, c.publicAccessCidrs, ["publicAccessCidrs"], "CIDR", "EKS refuses a repeated CIDR");
+        noDuplicates(ctx, c.adminRoleArns, ["adminRoleArns"], "principal", "EKS refuses a second access entry for the same principal");
+        noDuplicates(ctx, c.controlPlaneLogTypes, ["controlPlaneLogTypes"], "log type", "EKS takes each type once");
         const sys = c.systemNodeGroup;
-        if (sys === null || typeof sys !== "object") return;
+        if (!isObj(sys)) return;
         checkScaling(ctx, sys, ["systemNodeGroup"]);
+        noDuplicates(ctx, sys.instanceTypes, ["systemNodeGroup", "instanceTypes"], "instance type", "EKS refuses a repeated type");
         (Array.isArray(sys.instanceTypes) ? sys.instanceTypes : []).forEach((t, i) => {
           if (!CPU_INSTANCE_TYPES.includes(t)) {
             custom(ctx, ["systemNodeGroup", "instanceTypes", i], "unknown CPU instance type", {
@@ -248,24 +311,37 @@ export const platformConfigSchema = z
     gpuNodePools: z
       .record(z.string(), gpuNodePool)
       .superRefine((pools, ctx) => {
-        if (pools === null || typeof pools !== "object") return;
+        if (!isObj(pools)) return;
         if (Object.keys(pools).length === 0) {
           custom(ctx, [], "no GPU pool", { allowed: "at least one pool", fix: "add a pool under gpuNodePools, e.g. a10g with instanceTypes [g5.xlarge]" });
         }
         for (const [name, pool] of Object.entries(pools)) {
           if (!POOL_NAME.test(name)) {
+            const suggestion = name.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "").replace(/-+$/, "").slice(0, 20).replace(/-+$/, "") || "gpu";
             custom(ctx, [name], "invalid pool name", {
-              allowed: "1-20 characters: lowercase letters, digits and hyphens, starting with a letter",
-              fix: `rename pool "${name}", e.g. to "${name.toLowerCase().replace(/[^a-z0-9-]/g, "-").replace(/^[^a-z]+/, "") || "gpu"}"`,
+              allowed: "1-20 characters: lowercase letters, digits and hyphens, starting with a letter and ending with a letter or digit (it becomes a Kubernetes label value and part of resource names)",
+              fix: `rename pool "${name}", e.g. to "${suggestion}"`,
             });
           }
-          if (pool === null || typeof pool !== "object") continue;
+          if (!isObj(pool)) continue;
           checkScaling(ctx, pool, [name]);
           if (Array.isArray(pool.instanceTypes)) checkGpuTypes(ctx, pool.instanceTypes, [name, "instanceTypes"]);
         }
       }, ALWAYS)
       .describe("GPU node pools by name (the name is the pool's label and part of resource names)."),
   })
+  .superRefine((c, ctx) => {
+    if (!isObj(c)) return;
+    const region = typeof c.region === "string" && REGION.test(c.region) ? c.region : undefined;
+    if (region && !REGIONS[region]) {
+      custom(ctx, ["region"], "region unknown to llm-platform", {
+        allowed: `a region of catalog/regions.ts: ${Object.keys(REGIONS).join(", ")}`,
+        fix: `use one of those; if ${region} is a real AWS region, add it to catalog/regions.ts with its zones and source`,
+      });
+    }
+    checkRegionFit(ctx, c, region && REGIONS[region] ? region : undefined);
+    checkTagCount(ctx, c);
+  }, ALWAYS)
   .describe("llm-platform stack configuration.");
 
 export type PlatformConfigInput = z.input<typeof platformConfigSchema>;
@@ -277,6 +353,67 @@ export type ClusterConfig = PlatformConfig["cluster"];
 /** The EKS upgrade policy a stack gets: its own, else EXTENDED in prod (no surprise upgrade) and STANDARD elsewhere (no surprise bill). */
 export function supportTypeOf(config: Pick<PlatformConfig, "environment" | "cluster">): "STANDARD" | "EXTENDED" {
   return config.cluster.supportType ?? (config.environment === "prod" ? "EXTENDED" : "STANDARD");
+}
+
+/** Zones, ARNs and topics that must belong to the stack's region (and its partition). */
+function checkRegionFit(ctx: z.RefinementCtx, c: Record<string, any>, region: string | undefined) {
+  if (!region) return;
+  const partition = partitionOf(region);
+  const net = isObj(c.network) ? c.network : undefined;
+  if (net && !isObj(net.existingVpc)) {
+    const usable = REGIONS[region].eksZones;
+    if (isNum(net.azCount) && net.azCount > usable) {
+      custom(ctx, ["network", "azCount"], "more zones than EKS has in the region", {
+        allowed: `at most ${usable} in ${region} (catalog/regions.ts: its zones minus those EKS cannot use)`,
+        fix: `set network.azCount to ${Math.min(usable, 3)}`,
+      });
+    }
+    const names = zoneNames(region);
+    strings(net.availabilityZones).forEach((zone, i) => {
+      if (zone !== "" && !names.includes(zone)) {
+        custom(ctx, ["network", "availabilityZones", i], "zone not in the region", {
+          allowed: `a zone of ${region}: ${names.join(", ")}`,
+          fix: zone.startsWith(region) ? "use a zone name your account has (aws ec2 describe-availability-zones)" : `use zones of ${region}, or change region`,
+        });
+      }
+    });
+  }
+  const cluster = isObj(c.cluster) ? c.cluster : undefined;
+  strings(cluster?.adminRoleArns).forEach((arn, i) => {
+    const p = arnPartition(arn);
+    if (p && p !== partition) {
+      custom(ctx, ["cluster", "adminRoleArns", i], "principal in another partition", {
+        allowed: `a role of partition ${partition} (region ${region}); EKS access entries cannot name another partition's principals`,
+        fix: `use the arn:${partition}:iam::… ARN of the role`,
+      });
+    }
+  });
+  const sns = isObj(c.budget) && typeof c.budget.alertSnsTopicArn === "string" ? c.budget.alertSnsTopicArn : undefined;
+  const snsPartition = sns ? arnPartition(sns) : undefined;
+  if (snsPartition && snsPartition !== partition) {
+    custom(ctx, ["budget", "alertSnsTopicArn"], "topic in another partition", {
+      allowed: `an SNS topic of partition ${partition} (region ${region})`,
+      fix: `use a topic ARN starting arn:${partition}:sns:`,
+    });
+  }
+}
+
+/** AWS's 50 tags a resource, on the resource that carries the most: a GPU node group. */
+function checkTagCount(ctx: z.RefinementCtx, c: Record<string, any>) {
+  if (!isObj(c.tags) || !isObj(c.gpuNodePools)) return;
+  const user = Object.keys(c.tags).filter((k) => !(PLATFORM_TAG_KEYS as readonly string[]).includes(k)).length;
+  for (const [name, pool] of Object.entries(c.gpuNodePools)) {
+    const labels = isObj(pool) && isObj(pool.labels) ? Object.keys(pool.labels).length : 0;
+    const total = user + PLATFORM_TAG_KEYS.length + gpuNodeGroupTagCount(labels, PLATFORM_GPU_LABELS);
+    if (total > TAGS.maxPerResource) {
+      custom(ctx, ["tags"], "too many tags", {
+        allowed: `at most ${TAGS.maxPerResource} tags on any resource: pool ${name}'s node group would carry ${total} ` +
+          `(${user} of yours, ${PLATFORM_TAG_KEYS.length} the platform's, ${total - user - PLATFORM_TAG_KEYS.length} autoscaler tags for its ${labels} labels)`,
+        fix: `drop ${total - TAGS.maxPerResource} tag(s), or labels of pool ${name}`,
+      });
+      return;
+    }
+  }
 }
 
 function checkScaling(ctx: z.RefinementCtx, g: { minNodes: unknown; desiredNodes?: unknown; maxNodes: unknown }, path: PropertyKey[]) {
@@ -335,3 +472,6 @@ function shape(count: number, model: keyof typeof GPU_MODELS, memoryMiB: number)
 
 /** Names of the top-level keys, i.e. `llm-platform:<key>` entries in a stack file. */
 export const CONFIG_KEYS = Object.keys(platformConfigSchema.shape) as (keyof PlatformConfig)[];
+
+/** Region names the schema accepts, for tests and messages. */
+export const KNOWN_REGIONS = REGION_NAMES;

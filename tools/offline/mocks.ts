@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
+import { zoneNames } from "../../catalog/regions";
 import { partitionOf } from "../../lib/aws";
 
 // Realistic outputs for the resources and invokes the program uses, so every `apply` downstream
@@ -7,6 +8,18 @@ import { partitionOf } from "../../lib/aws";
 // plans and snapshots are stable. Accounts and addresses come from the documentation ranges.
 
 export const MOCK_ACCOUNT_ID = "123456789012";
+
+const DIRECTION: Record<string, string> = {
+  east: "e", west: "w", north: "n", south: "s", central: "c", northeast: "ne", northwest: "nw", southeast: "se", southwest: "sw",
+};
+
+/** The AZ ID prefix of a region: us-east-1 → use1, ap-northeast-1 → apne1, us-gov-west-1 → usgw1. */
+export function zoneIdPrefix(region: string): string {
+  const parts = region.split("-");
+  const n = parts.pop()!;
+  const dir = DIRECTION[parts.pop()!] ?? "";
+  return `${parts[0]}${parts.slice(1).map((p) => p[0]).join("")}${dir}${n}`;
+}
 
 function hex(seed: string, length: number): string {
   let out = "";
@@ -51,13 +64,13 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
     const p = partitionOf(r);
     switch (args.token) {
       case "aws:index/getAvailabilityZones:getAvailabilityZones": {
-        const letters = ["a", "b", "c", "d", "e", "f"];
-        return {
-          id: r,
-          names: letters.map((l) => `${r}${l}`),
-          zoneIds: letters.map((_, i) => `use1-az${i + 1}`),
-          state: "available",
-        };
+        // The region's real zone names (catalog/regions.ts), with AZ IDs numbered by letter, and the
+        // invoke's excludeZoneIds applied as EC2 would: us-east-1 has six zones, five for EKS.
+        const excluded = new Set((args.inputs.excludeZoneIds as string[] | undefined) ?? []);
+        const zones = zoneNames(r).map((name) => ({ name, id: `${zoneIdPrefix(r)}-az${name.charCodeAt(name.length - 1) - 96}` }))
+          .filter((z) => !excluded.has(z.id));
+        if (zones.length === 0) throw new Error(`offline plan: region ${r} has no zones in catalog/regions.ts`);
+        return { id: r, names: zones.map((z) => z.name), zoneIds: zones.map((z) => z.id), state: "available" };
       }
       case "aws:index/getRegion:getRegion":
         return { id: r, region: r, name: r, description: r, endpoint: `ec2.${r}.amazonaws.com` };

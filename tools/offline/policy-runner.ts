@@ -26,6 +26,7 @@ export interface PlanResourceLike {
   provider: string;
   dependencies: string[];
   inputs: Record<string, unknown>;
+  options?: { ignoreChanges?: string[]; protect?: true };
 }
 
 export interface Violation {
@@ -76,8 +77,8 @@ export function policyResources(resources: readonly PlanResourceLike[]): PolicyR
       urn: r.urn,
       name: r.name,
       opts: {
-        protect: false,
-        ignoreChanges: [],
+        protect: r.options?.protect === true,
+        ignoreChanges: r.options?.ignoreChanges ?? [],
         aliases: [],
         customTimeouts: { createSeconds: 0, updateSeconds: 0, deleteSeconds: 0 },
         additionalSecretOutputs: [],

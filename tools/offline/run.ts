@@ -37,6 +37,17 @@ export interface PlannedResource {
   provider: string;
   dependencies: string[];
   inputs: Record<string, unknown>;
+  /** Resource options the engine would act on, when set (mocks cannot show their effect; tests assert them). */
+  options?: ResourceOptionsSeen;
+}
+
+export interface ResourceOptionsSeen {
+  ignoreChanges?: string[];
+  protect?: true;
+  retainOnDelete?: true;
+  deleteBeforeReplace?: true;
+  replaceOnChanges?: string[];
+  additionalSecretOutputs?: string[];
 }
 
 export interface ProgramRun {
@@ -54,6 +65,8 @@ export interface ProgramRun {
 export function sanitize(value: unknown): unknown {
   if (value === rpc.unknownValue) return UNKNOWN;
   if (typeof value === "string") return value.includes(SECRET_PLACEHOLDER) ? SECRET : value;
+  // A key can carry a secret too (a tag key built from one): never write it out.
+  const key = (k: string) => (k.includes(SECRET_PLACEHOLDER) ? SECRET : k);
   if (Array.isArray(value)) return value.map(sanitize);
   if (value !== null && typeof value === "object") {
     const obj = value as Record<string, unknown>;
@@ -61,7 +74,7 @@ export function sanitize(value: unknown): unknown {
     if (sig === rpc.specialSecretSig) return SECRET;
     if (sig === rpc.specialResourceSig) return { $resource: obj.urn };
     if (sig === rpc.specialAssetSig || sig === rpc.specialArchiveSig) return "[asset]";
-    return Object.fromEntries(Object.keys(obj).sort().map((k) => [k, sanitize(obj[k])]));
+    return Object.fromEntries(Object.keys(obj).sort().map((k) => [key(k), sanitize(obj[k])]));
   }
   return value;
 }
@@ -89,6 +102,23 @@ interface Req {
   getProvider(): string;
   getDependenciesList(): string[];
   getObject(): { toJavaScript(): unknown } | undefined;
+  getIgnorechangesList(): string[];
+  getProtect(): boolean;
+  getRetainondelete(): boolean;
+  getDeletebeforereplace(): boolean;
+  getReplaceonchangesList(): string[];
+  getAdditionalsecretoutputsList(): string[];
+}
+
+function optionsOf(req: Req): ResourceOptionsSeen | undefined {
+  const o: ResourceOptionsSeen = {};
+  if (req.getIgnorechangesList().length > 0) o.ignoreChanges = req.getIgnorechangesList();
+  if (req.getProtect()) o.protect = true;
+  if (req.getRetainondelete()) o.retainOnDelete = true;
+  if (req.getDeletebeforereplace()) o.deleteBeforeReplace = true;
+  if (req.getReplaceonchangesList().length > 0) o.replaceOnChanges = req.getReplaceonchangesList();
+  if (req.getAdditionalsecretoutputsList().length > 0) o.additionalSecretOutputs = req.getAdditionalsecretoutputsList();
+  return Object.keys(o).length > 0 ? o : undefined;
 }
 
 function recordingMonitor(mocks: pulumi.runtime.Mocks, resources: PlannedResource[], outputs: { stack?: Record<string, unknown> }) {
@@ -98,6 +128,7 @@ function recordingMonitor(mocks: pulumi.runtime.Mocks, resources: PlannedResourc
     register(req, (err: unknown, resp: { getUrn(): string } | undefined) => {
       if (!err && resp) {
         const provider = req.getProvider();
+        const options = optionsOf(req);
         resources.push({
           urn: resp.getUrn(),
           type: req.getType(),
@@ -107,6 +138,7 @@ function recordingMonitor(mocks: pulumi.runtime.Mocks, resources: PlannedResourc
           provider: provider ? provider.split("::").slice(0, -1).join("::") : "",
           dependencies: req.getDependenciesList(),
           inputs: sanitize(decodeProviderInputs(req.getType(), req.getObject()?.toJavaScript() ?? {})) as Record<string, unknown>,
+          ...(options ? { options } : {}),
         });
       }
       callback(err, resp);
