@@ -22,12 +22,30 @@ export const CHARTS = {
    * Read from the chart repository itself (charts/cluster-autoscaler/Chart.yaml at that tag).
    */
   clusterAutoscaler: { chart: "cluster-autoscaler", version: "9.59.0", repo: "https://kubernetes.github.io/autoscaler" },
+  /** kedacore/charts tag v2.20.2 (2026-07-31), app 2.20.2; images ghcr.io/kedacore/keda{,-metrics-apiserver,-admission-webhooks}. */
+  keda: { chart: "keda", version: "2.20.2", repo: "https://kedacore.github.io/charts" },
+  /** prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 (2026-08-21), operator v0.93.1; its CRDs now, the whole stack with observability. */
+  kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Image tags the charts above default to, pinned explicitly so a chart bump never moves them silently. */
 export const IMAGES = {
   nvidiaDevicePlugin: { repository: "nvcr.io/nvidia/k8s-device-plugin", tag: "v0.20.0" },
   dcgmExporter: { repository: "nvcr.io/nvidia/k8s/dcgm-exporter", tag: "4.5.3-4.8.2-distroless" },
+  /** KEDA's three images at the chart's appVersion (the chart defaults their tags to it). */
+  keda: { registry: "ghcr.io", tag: "2.20.2" },
+  /**
+   * vLLM's OpenAI-compatible server. v0.31.0: public pins with digests (e.g. a file dated
+   * 2026-10-07) after the v0.29.0/v0.30.0 releases of 2026-09; CUDA 12.9 build.
+   */
+  vllm: { repository: "vllm/vllm-openai", tag: "v0.31.0" },
+  /**
+   * TensorRT-LLM 1.2.1 (NVIDIA/TensorRT-LLM release notes, PR #12754, 2026-04-03: base image 25.12,
+   * CUDA 13.1, PyTorch 2.9.1); `trtllm-serve` with the PyTorch backend loads Hugging Face checkpoints.
+   */
+  tensorrtLlm: { repository: "nvcr.io/nvidia/tensorrt-llm/release", tag: "1.2.1" },
+  /** The AWS CLI for the weight sync: AWS's own image on ECR Public, 2.37.1 as pinned in public files of 2026. */
+  awsCli: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.37.1" },
 } as const;
 
 /**

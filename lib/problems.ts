@@ -16,6 +16,8 @@ export interface ConfigProblem {
 export interface ProblemParams {
   allowed: string;
   fix: string;
+  /** What to show as the value received, when it is not the field's own (a check across fields). */
+  value?: string;
 }
 
 export class ConfigError extends Error {
@@ -240,7 +242,7 @@ export function problemsFromZod(
         break;
       case "custom": {
         const params = issue.params as Partial<ProblemParams> | undefined;
-        problems.push({ path: field, value, allowed: params?.allowed ?? issue.message, fix: params?.fix ?? `change ${field} in ${where} to meet that` });
+        problems.push({ path: field, value: isSecret ? value : params?.value ?? value, allowed: params?.allowed ?? issue.message, fix: params?.fix ?? `change ${field} in ${where} to meet that` });
         break;
       }
       default:

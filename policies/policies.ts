@@ -14,7 +14,14 @@ import { eksNodeGroupGpuTaint } from "./eks-nodegroup-gpu-taint";
 import { eksNodeGroupSystemResilient } from "./eks-nodegroup-system-resilient";
 import { gpuNodeGroupFamilies } from "./gpu-nodegroup-families";
 import { gpuStackCap } from "./gpu-stack-cap";
+import { k8sContainerResources } from "./k8s-container-resources";
+import { k8sGpuPodPlacement } from "./k8s-gpu-pod-placement";
+import { k8sGpuRequestParallelism } from "./k8s-gpu-request-parallelism";
+import { k8sImagePinned } from "./k8s-image-pinned";
+import { k8sPodPrivileged } from "./k8s-pod-privileged";
+import { k8sServingProbes } from "./k8s-serving-probes";
 import { kmsKeyRotation } from "./kms-key-rotation";
+import { modelRevisionPinned } from "./model-revision-pinned";
 import { s3BucketPrivateEncrypted } from "./s3-bucket-private-encrypted";
 import { vpcFlowLogsEnabled } from "./vpc-flowlogs-enabled";
 import { vpcNatGatewayPerAz } from "./vpc-natgateway-per-az";
@@ -43,4 +50,11 @@ export const POLICIES: Policies = [
   vpcFlowLogsEnabled,
   eksNodeGroupSystemResilient,
   cloudwatchLogGroupRetention,
+  k8sImagePinned,
+  k8sPodPrivileged,
+  k8sContainerResources,
+  k8sGpuPodPlacement,
+  k8sGpuRequestParallelism,
+  k8sServingProbes,
+  modelRevisionPinned,
 ];

@@ -5,7 +5,13 @@ import { Cluster } from "../components/cluster";
 import { ClusterAutoscaler } from "../components/cluster-autoscaler";
 import { GpuNodePool } from "../components/gpu-node-pool";
 import { GpuSoftware } from "../components/gpu-software";
+import { Keda } from "../components/keda";
+import { ModelServing, type ServedModel } from "../components/model-serving";
+import { checkpointBytesPerParam } from "../components/model-weights";
+import { Monitoring } from "../components/monitoring";
 import { Network } from "../components/network";
+import { INSTANCE_TYPES } from "../catalog/instance-types";
+import { architectureFor, needsToken, poolInstanceType } from "../lib/model-plan";
 import { PROJECT } from "./config/load";
 import { supportTypeOf, type PlatformConfig } from "./config/schema";
 
@@ -25,6 +31,38 @@ export function platformTags(config: PlatformConfig, stack: string): Record<stri
 /** The `stack` tag's value: unique across projects, so the budget's tag filter sees only this stack. */
 export function stackTagValue(stack: string): string {
   return `${PROJECT}/${stack}`;
+}
+
+/** The stack's models as ModelServing deploys them: the config, the pool's shape, the checkpoint's size. */
+export function servedModels(config: PlatformConfig): ServedModel[] {
+  return Object.entries(config.models).map(([modelName, m]) => {
+    const pool = config.gpuNodePools[m.pool];
+    const spec = INSTANCE_TYPES[poolInstanceType(pool)];
+    const architecture = architectureFor(m)!; // the schema refused a model without one
+    return {
+      modelName,
+      huggingFaceId: m.huggingFaceId,
+      revision: m.revision,
+      engine: m.engine,
+      precision: m.precision,
+      kvCacheDtype: m.kvCacheDtype,
+      tensorParallelSize: m.tensorParallelSize,
+      pipelineParallelSize: m.pipelineParallelSize,
+      maxModelLen: m.maxModelLen,
+      gpuMemoryUtilization: m.gpuMemoryUtilization,
+      maxNumSeqs: m.maxNumSeqs,
+      prefixCaching: m.prefixCaching,
+      minReplicas: m.minReplicas,
+      maxReplicas: m.maxReplicas,
+      targetQueueDepth: m.targetQueueDepth,
+      longestRequestSeconds: m.longestRequestSeconds,
+      weightsGiB: Math.round((architecture.parameters * checkpointBytesPerParam(m.precision)) / 2 ** 30 * 100) / 100,
+      pool: { name: m.pool, gpusPerNode: spec.gpu!.count, vcpu: spec.vcpu, memoryGiB: spec.memoryGiB },
+      needsHuggingFaceToken: needsToken(m),
+      ...(m.workingHours ? { workingHours: m.workingHours } : {}),
+      ...(m.tensorrtLlmEngine ? { tensorrtLlmEnginePath: m.tensorrtLlmEngine.path } : {}),
+    };
+  });
 }
 
 /** Names every top-level component derives from; stable, since renaming replaces infrastructure. */
@@ -121,8 +159,27 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     kubernetesVersion: config.cluster.kubernetesVersion,
   }, inCluster);
 
+  const serving = servedModels(config);
+  let modelUrls: Record<string, pulumi.Output<string>> = {};
+  if (serving.length > 0) {
+    const monitoring = new Monitoring(`${base}-monitoring`, { namespace: "monitoring" }, inCluster);
+    const keda = new Keda(`${base}-keda`, { namespace: "keda" }, inCluster);
+    const models = new ModelServing(`${base}-serving`, {
+      namespace: "llm-serving",
+      clusterName,
+      eksClusterName: cluster.clusterName,
+      region: config.region,
+      models: serving,
+      ...(config.huggingFaceToken !== undefined ? { huggingFaceToken: pulumi.secret(config.huggingFaceToken) } : {}),
+      prometheusUrl: monitoring.prometheusUrl,
+      dependsOn: { monitoring: monitoring.ready, keda: keda.ready },
+    }, inCluster);
+    modelUrls = models.urls;
+  }
+
   return {
     environment: config.environment,
+    models: modelUrls,
     region: config.region,
     vpcId: network.vpcId,
     privateSubnetIds: network.privateSubnetIds,

@@ -34,7 +34,9 @@ const DEV: Line[] = [
   { what: "1 NAT gateway", monthly: flat(0.045 * 730) }, // 32.85
   { what: "its Elastic IP", monthly: flat(0.005 * 730) }, // 3.65
   { what: "3 interface endpoints × 2 AZs", monthly: flat(3 * 2 * 0.01 * 730) }, // 43.80
-  { what: "KMS key", monthly: flat(1) },
+  { what: "2 KMS keys (EKS secrets, model weights)", monthly: flat(2 * 1) },
+  // Qwen3-8B: 8,190,735,360 parameters × 2 B = 15.26 GiB → 16 GiB × $0.023
+  { what: "model weights bucket, 16 GiB", monthly: flat(16 * 0.023) },
   // 5 GB × 0.50 = 2.50; retained 30 days = 5 GB × 0.03 = 0.15
   { what: "control-plane logs", monthly: flat(5 * 0.5 + 5 * (30 / 30) * 0.03) },
   // 1 GB × 0.50 = 0.50; retained 14 days = 0.4667 GB × 0.03 = 0.014
@@ -47,15 +49,17 @@ const DEV: Line[] = [
 const PROD: Line[] = [
   // 3-6 × m6i.xlarge, 80 GiB root: 0.192 × 730 = 140.16 + 6.40 → 146.56 a node
   { what: "system nodes", monthly: { baseline: 3 * 146.56, expected: 3 * 146.56, max: 6 * 146.56 } },
-  // p4d.24xlarge 1/1/2: 21.957642 × 730 = 16,029.07866 + 500 × 0.08 = 40 → 16,069.07866 a node
-  { what: "GPU pool a100", monthly: { baseline: 16069.07866, expected: 16069.07866, max: 2 * 16069.07866 } },
+  // p4d.24xlarge 2/2/2 (the 70B model keeps two 8-GPU replicas): 21.957642 × 730 = 16,029.07866 + 500 × 0.08 = 40 → 16,069.07866 a node
+  { what: "GPU pool a100", monthly: flat(2 * 16069.07866) },
   // g5.12xlarge 1/1, max 4 × g5.24xlarge: 5.672 × 730 = 4,140.56 + 24 → 4,164.56; 8.144 × 730 = 5,945.12 + 24 → 5,969.12
   { what: "GPU pool a10g", monthly: { baseline: 4164.56, expected: 4164.56, max: 4 * 5969.12 } },
   { what: "EKS 1.35, standard support", monthly: flat(73) },
   { what: "3 NAT gateways", monthly: flat(3 * 32.85) },
   { what: "3 Elastic IPs of the NAT gateways", monthly: flat(3 * 3.65) },
   { what: "3 interface endpoints × 3 AZs", monthly: flat(3 * 3 * 7.3) }, // 65.70
-  { what: "KMS key", monthly: flat(1) },
+  { what: "2 KMS keys (EKS secrets, model weights)", monthly: flat(2 * 1) },
+  // Llama-3.3-70B 70,553,706,496 × 2 B = 131.42 GiB + Llama-3.1-8B 8,030,261,248 × 2 B = 14.96 GiB → 147 GiB × $0.023
+  { what: "model weights bucket, 147 GiB", monthly: flat(147 * 0.023) },
   // 100 GB × 0.50 = 50; retained 365 days: 100 × 365/30 = 1,216.67 GB × 0.03 = 36.50
   { what: "control-plane logs", monthly: flat(100 * 0.5 + 100 * (365 / 30) * 0.03) },
   { what: "flow logs", monthly: flat(100 * 0.5 + 100 * (365 / 30) * 0.03) },
@@ -90,7 +94,7 @@ describe("the shipped stacks' cost against a hand computation from the AWS price
   }
 
   it("prod's figures are what the README and the note quote", () => {
-    assert.deepEqual(reports.prod.cost.monthly, { baseline: 21159.02, expected: 21159.02, max: 57379.7 });
-    assert.deepEqual(reports.dev.cost.monthly, { baseline: 308.97, expected: 308.97, max: 1122.86 });
+    assert.deepEqual(reports.prod.cost.monthly, { baseline: 37232.48, expected: 37232.48, max: 57384.08 });
+    assert.deepEqual(reports.dev.cost.monthly, { baseline: 310.34, expected: 310.34, max: 1124.23 });
   });
 });

@@ -4,47 +4,16 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { describe, it } from "node:test";
-import { parse } from "yaml";
 import { CHARTS, CLUSTER_AUTOSCALER_IMAGE, IMAGES, KUBERNETES_VERSIONS, type ChartPin } from "../catalog/versions";
 import { autoscalerValues } from "../components/cluster-autoscaler";
 import { dcgmExporterValues, devicePluginValues } from "../components/gpu-software";
+import { kedaValues } from "../components/keda";
+import { crdsOnlyValues } from "../components/monitoring";
+import { defaultsOf, isMap, unknownKeyPaths } from "./chart-values";
 
 const FIXTURES = path.join(__dirname, "fixtures", "chart-values");
-
 const fixtureFile = (pin: ChartPin) => path.join(FIXTURES, `${pin.chart}-${pin.version}.yaml`);
-const defaultsOf = (pin: ChartPin) => parse(fs.readFileSync(fixtureFile(pin), "utf8")) as Record<string, unknown>;
-
 type Values = Record<string, unknown>;
-
-function isMap(v: unknown): v is Values {
-  return v !== null && typeof v === "object" && !Array.isArray(v);
-}
-
-/**
- * Key paths of `ours` that the chart's `defaults` do not have. A default that is `{}`, null or a
- * list is a free-form slot (nodeSelector, resources, securityContext…) and accepts anything below
- * it; so do the paths in `freeForm` (maps the chart documents as open although its default is not
- * empty). A map where the chart has a scalar reports each of its keys.
- */
-function unknownKeyPaths(ours: Values, defaults: Values, freeForm: ReadonlySet<string> = new Set(), prefix = ""): string[] {
-  const unknown: string[] = [];
-  for (const [key, value] of Object.entries(ours)) {
-    const keyPath = prefix === "" ? key : `${prefix}.${key}`;
-    if (!Object.hasOwn(defaults, key)) {
-      unknown.push(keyPath);
-      continue;
-    }
-    const def = defaults[key];
-    if (!isMap(value) || freeForm.has(keyPath) || def === null || Array.isArray(def)) continue;
-    if (isMap(def)) {
-      if (Object.keys(def).length > 0) unknown.push(...unknownKeyPaths(value, def, freeForm, keyPath));
-    } else {
-      unknown.push(...Object.keys(value).map((k) => `${keyPath}.${k}`));
-    }
-  }
-  return unknown;
-}
-
 /** Flag names the autoscaler chart's `extraArgs` block sets or documents in comments. */
 function documentedAutoscalerFlags(): Set<string> {
   const lines = fs.readFileSync(fixtureFile(CHARTS.clusterAutoscaler), "utf8").split("\n");
@@ -112,6 +81,21 @@ describe("chart values", () => {
     assert.deepEqual(Object.keys(extraArgs).filter((flag) => !documented.has(flag)), []);
   });
 
+  it("sets only keys the keda chart's values.yaml has, and pins its images at the chart's appVersion", () => {
+    const defaults = defaultsOf(CHARTS.keda);
+    assert.deepEqual(unknownKeyPaths(kedaValues(), defaults), []);
+    for (const [component, repo] of Object.entries((defaults.image as Values)).filter(([k]) => k !== "pullPolicy")) {
+      assert.deepEqual((kedaValues().image as Values)[component], { ...(repo as Values), tag: CHARTS.keda.version }, component);
+    }
+  });
+
+  it("sets only keys the kube-prometheus-stack chart's values.yaml has: its CRDs now, nothing else running", () => {
+    assert.deepEqual(unknownKeyPaths(crdsOnlyValues(), defaultsOf(CHARTS.kubePrometheusStack)), []);
+    const values = crdsOnlyValues() as Record<string, Values>;
+    assert.equal(values.crds.enabled, true);
+    for (const part of ["alertmanager", "grafana", "prometheus", "prometheusOperator", "nodeExporter", "kubeStateMetrics"]) assert.equal(values[part].enabled, false, part);
+  });
+
   it("overrides images with the same repositories the charts default to, and DCGM with the chart's own default tag", () => {
     const devicePlugin = defaultsOf(CHARTS.nvidiaDevicePlugin);
     const dcgm = defaultsOf(CHARTS.dcgmExporter);
@@ -129,7 +113,7 @@ describe("vendored chart defaults", () => {
 
   it("are exactly one values.yaml per pinned chart version, named <chart>-<version>.yaml", () => {
     const expected = pins.map((p) => `${p.chart}-${p.version}.yaml`).sort();
-    assert.deepEqual(expected, ["cluster-autoscaler-9.59.0.yaml", "dcgm-exporter-4.8.2.yaml", "nvidia-device-plugin-0.20.0.yaml"]);
+    assert.deepEqual(expected, ["cluster-autoscaler-9.59.0.yaml", "dcgm-exporter-4.8.2.yaml", "keda-2.20.2.yaml", "kube-prometheus-stack-88.5.3.yaml", "nvidia-device-plugin-0.20.0.yaml"]);
     assert.deepEqual(fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")).sort(), expected);
   });
 

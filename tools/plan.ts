@@ -17,6 +17,7 @@ import { withModeledEksChildren } from "./offline/eks-model";
 import { diffCost, readBaseReport, type CostDiff, type CostDiffUnavailable } from "./offline/diff";
 import { renderConfigErrorMarkdown, renderMarkdown } from "./offline/markdown";
 import { policyResources, policySettings, readPackConfig, runPolicies, type PackConfig } from "./offline/policy-runner";
+import { modelReports } from "./offline/models";
 import { buildReport, renderSummary, renderTree, type PlanReport, type ReportCost } from "./offline/report";
 import { runProgram } from "./offline/run";
 
@@ -175,7 +176,8 @@ export async function plan(
     }
   }
 
-  const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost, diff });
+  const models = modelReports(config, budgetConfig.spotDiscountPercent / 100);
+  const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost, models, diff });
   if (!opts.quiet) out(renderTree(report));
   out(renderSummary(report));
   for (const n of notes) out(`note: ${n}`);

@@ -22,6 +22,7 @@ export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
 export const SECRET_FIELDS: readonly { path: RegExp; standIn: (region: string) => string; note: string }[] = [
   { path: /^tags\.[^.[\]]+$/, standIn: () => "secret", note: "a tag value" },
   { path: /^budget\.alertEmails\[\d+\]$/, standIn: () => "secret@example.com", note: "a budget e-mail address" },
+  { path: /^huggingFaceToken$/, standIn: () => "hf_offline_stand_in", note: "the Hugging Face token" },
   { path: /^budget\.alertSnsTopicArn$/, standIn: (r) => `arn:${r.startsWith("cn-") ? "aws-cn" : r.includes("-gov-") ? "aws-us-gov" : "aws"}:sns:${r}:000000000000:secret`, note: "an SNS topic ARN" },
 ];
 
@@ -77,7 +78,7 @@ export function parseConfig(raw: Pick<RawConfig, "values" | "secretKeys" | "secr
   }
   // Under the Pulumi CLI only whole keys are known to be secret: a key that may hold no secret is refused whole.
   if (raw.secretPaths === undefined) {
-    const allowed = new Set(SECRET_FIELDS.map((f) => f.path.source.replace(/^\^/, "").split(/\\[.[]/)[0]));
+    const allowed = new Set(SECRET_FIELDS.map((f) => f.path.source.replace(/^\^/, "").replace(/\$$/, "").split(/\\[.[]/)[0]));
     for (const key of raw.secretKeys) {
       if (allowed.has(key) || refused.some((p) => p === key || p.startsWith(`${key}.`) || p.startsWith(`${key}[`))) continue;
       problems.push({

@@ -9,8 +9,10 @@ import {
   MAX_POOL_LABELS, partitionOf, PLATFORM_TAG_KEYS, POOL_NAME, SYSTEM_NODES_MIN, tagKeyProblem, TAGS, tagValueProblem, VPC_PREFIX,
   vpcCidrProblem,
 } from "../../lib/limits";
+import { needsToken, planModel, poolPacking, type ModelPlan, type ModelSpec, type PoolSpec } from "../../lib/model-plan";
 import { tagSlug } from "../../lib/tag-slug";
 import type { ProblemParams } from "../../lib/problems";
+import { models } from "./models";
 
 // The user-facing interface of llm-platform: every key a Pulumi.<stack>.yaml may set under the
 // `llm-platform:` namespace. Units are in field names; defaults are here and only here. What AWS,
@@ -329,6 +331,9 @@ export const platformConfigSchema = z
         }
       }, ALWAYS)
       .describe("GPU node pools by name (the name is the pool's label and part of resource names)."),
+    models,
+    huggingFaceToken: z.string().min(1).optional()
+      .describe("Hugging Face access token (secure: pulumi config set --secret) for gated models; only models that need it receive it."),
   })
   .superRefine((c, ctx) => {
     if (!isObj(c)) return;
@@ -341,6 +346,7 @@ export const platformConfigSchema = z
     }
     checkRegionFit(ctx, c, region && REGIONS[region] ? region : undefined);
     checkTagCount(ctx, c);
+    checkModels(ctx, c);
   }, ALWAYS)
   .describe("llm-platform stack configuration.");
 
@@ -395,6 +401,70 @@ function checkRegionFit(ctx: z.RefinementCtx, c: Record<string, any>, region: st
       allowed: `an SNS topic of partition ${partition} (region ${region})`,
       fix: `use a topic ARN starting arn:${partition}:sns:`,
     });
+  }
+}
+
+/** Field a fit problem belongs to, so the error names what to change. */
+const FIT_FIELD: Record<string, string> = {
+  "weights-exceed-gpu-memory": "precision",
+  "kv-cache-below-one-sequence": "maxModelLen",
+  "tensor-parallel-size-invalid": "tensorParallelSize",
+  "replica-exceeds-node": "tensorParallelSize",
+  "max-model-len-exceeds-model": "maxModelLen",
+  "engine-target-mismatch": "tensorrtLlmEngine",
+  "engine-target-without-tensorrt-llm": "tensorrtLlmEngine",
+  "replicas-exceed-pool": "maxReplicas",
+  "min-replicas-exceed-min-nodes": "minReplicas",
+  "min-replicas-above-max-replicas": "minReplicas",
+};
+
+/** Each model on its pool: the pool exists, the model fits its GPUs (lib/model-fit.ts), its replicas fit the pool, its token is there. */
+function checkModels(ctx: z.RefinementCtx, c: Record<string, any>) {
+  if (!isObj(c.models)) return;
+  const pools = (isObj(c.gpuNodePools) ? c.gpuNodePools : {}) as Record<string, unknown>;
+  const validPools: Record<string, PoolSpec> = {};
+  for (const [name, p] of Object.entries(pools)) {
+    if (isObj(p) && Array.isArray(p.instanceTypes) && p.instanceTypes.length > 0 && p.instanceTypes.every((t: unknown) => typeof t === "string" && INSTANCE_TYPES[t]?.gpu)
+      && isNum(p.minNodes) && isNum(p.maxNodes)) {
+      validPools[name] = { instanceTypes: p.instanceTypes, minNodes: p.minNodes, maxNodes: p.maxNodes, capacityType: String(p.capacityType) };
+    }
+  }
+  const plans: { plan: ModelPlan; maxReplicas: number }[] = [];
+  for (const [name, m] of Object.entries(c.models)) {
+    if (!isObj(m)) continue;
+    if (typeof m.pool === "string" && !(m.pool in pools)) {
+      custom(ctx, ["models", name, "pool"], "no such GPU pool", {
+        allowed: `a pool of gpuNodePools: ${Object.keys(pools).join(", ") || "(none)"}`,
+        fix: `set models.${name}.pool to one of those, or add a pool named ${m.pool}`,
+      });
+      continue;
+    }
+    if (typeof m.huggingFaceId === "string" && needsToken(m as ModelSpec) && c.huggingFaceToken === undefined) {
+      custom(ctx, ["models", name, "needsHuggingFaceToken"], "a gated model without a token", {
+        allowed: `a huggingFaceToken in the stack (the repository ${m.huggingFaceId} is gated, or not known not to be)`,
+        fix: "pulumi config set --secret llm-platform:huggingFaceToken <token>, or set needsHuggingFaceToken: false for an open repository",
+      });
+    }
+    const numbers = ["tensorParallelSize", "pipelineParallelSize", "maxModelLen", "gpuMemoryUtilization", "maxNumSeqs", "minReplicas", "maxReplicas"];
+    if (!validPools[m.pool] || !numbers.every((k) => isNum(m[k])) || typeof m.huggingFaceId !== "string") continue;
+    let plan: ModelPlan | undefined;
+    try {
+      plan = planModel(name, m as ModelSpec, validPools);
+    } catch (e) {
+      // The calculator refuses impossible inputs (e.g. an inline architecture the schema already flags).
+      if (e instanceof RangeError) continue;
+      throw e;
+    }
+    if (!plan) continue;
+    plans.push({ plan, maxReplicas: m.maxReplicas });
+    const value = `${m.huggingFaceId} ${m.precision}, tensorParallelSize ${m.tensorParallelSize}, maxModelLen ${m.maxModelLen}, ${m.minReplicas}-${m.maxReplicas} replicas on pool ${m.pool}`;
+    for (const p of plan.problems.filter((x) => x.severity === "error")) {
+      custom(ctx, ["models", name, FIT_FIELD[p.code] ?? "pool"], p.code, { allowed: p.message, fix: p.fixes.join("; ") || "see the message", value });
+    }
+  }
+  for (const [pool, spec] of Object.entries(validPools)) {
+    const packing = poolPacking(pool, spec, plans);
+    if (packing) custom(ctx, ["gpuNodePools", pool, "maxNodes"], packing.code, { allowed: packing.message, fix: packing.fixes.join("; ") });
   }
 }
 

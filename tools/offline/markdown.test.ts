@@ -43,14 +43,14 @@ describe("pull-request comment", () => {
   it("opens with one heading and one summary line: cost against budget and violations by severity", () => {
     const lines = renderMarkdown(prod).split("\n");
     assert.equal(lines.filter((l) => /^#{1,2} /.test(l)).length, 1, "one title");
-    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $21,159.02/month of a $40,000.00 budget, $57,379.70 at max scale; no policy violations.");
+    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $37,232.48/month of a $40,000.00 budget, $57,384.08 at max scale; no policy violations.");
     const bad = renderMarkdown(over).split("\n")[3];
     assert.match(bad, /^❌ \*\*llm-platform\/over-budget\*\*: expected \$21,159\.02\/month of a \$15,000\.00 budget, \$57,379\.70 at max scale; \d+ violations? \(\d+ high; \d+ mandatory\)\.$/);
   });
 
   it("has a cost table whose total and budget rows match the report", () => {
     const md = renderMarkdown(prod);
-    assert.ok(md.includes("| **total** | | **$21,159.02** | **$21,159.02** | **$57,379.70** |"));
+    assert.ok(md.includes("| **total** | | **$37,232.48** | **$37,232.48** | **$57,384.08** |"));
     assert.ok(md.includes("| budget (aws.budgets.Budget llm-prod-budget-monthly) | | | $40,000.00 | $60,000.00 (× 1.5) |"));
     assert.equal(md.split("\n").filter((l) => l.startsWith("| GPU node group")).length, 2);
   });
@@ -90,6 +90,16 @@ describe("pull-request comment", () => {
     assert.match(md, /`cost-stack-priceable`: Cannot check the budget: there is no price table for region eu-west-3/);
     assert.match(md, /fix: Use a region and instance types that cost\/prices\.ts/);
     assert.doesNotMatch(md, /`cost-stack-budget`/);
+  });
+
+  it("has a Models section: each model's fit on its pool and its GPUs' cost at min and max replicas", () => {
+    const md = renderMarkdown(prod);
+    const rows = md.split("\n").filter((l) => l.startsWith("| `llama-"));
+    assert.equal(rows.length, 2);
+    // llama-70b: 8 A100s a replica, 2-2 replicas; a p4d hour is $21.957642 for 8 GPUs: 2 × 8 × 21.957642 / 8 × 730 = $32,058.16
+    assert.match(rows[0], /^\| `llama-70b` \(meta-llama\/Llama-3\.3-70B-Instruct\) \| tensorrt-llm \| a100 \(p4d\.24xlarge\) \| 8 \(tp 8\) \| 16\.43 GiB \| [\d.]+ GiB \| [\d,]+ \| \d+ × 32,768 \| [\d.]+ GiB \| 2-2 \| \$32,058\.16 \| \$32,058\.16 \|$/);
+    // llama-8b: 1 A10G of 4 on a g5.12xlarge ($5.672/h): 5.672 / 4 × 730 = $1,035.14 a replica; 2 → $2,070.28, 8 → $8,281.12
+    assert.match(rows[1], /\| 2-8 \| \$2,070\.28 \| \$8,281\.12 \|$/);
   });
 
   it("escapes text that would break a table or become HTML", () => {

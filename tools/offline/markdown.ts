@@ -1,6 +1,7 @@
 import type { ConfigError } from "../../lib/problems";
 import { POLICIES } from "../../policies/policies";
 import { pct, signedUsd, type ItemChange } from "./diff";
+import { fitTable } from "./models";
 import { countByType, isDiff, urnName, usd, type PlanReport } from "./report";
 
 // The pull-request comment, as a reviewer reads it: one summary line (cost against budget, the
@@ -126,6 +127,18 @@ function costSection(report: PlanReport): string[] {
   return out;
 }
 
+/** Each model's fit on its pool, checked at preview, and what its GPUs cost. */
+function modelSection(report: PlanReport): string[] {
+  if (report.models.length === 0) return [];
+  const out = ["### Models", "", "Fit on the pool's GPUs (per GPU: weights, KV cache, tokens the cache holds, full-length requests at once, memory left), and the monthly cost of the GPUs the model holds at its minimum and maximum replicas.", ""];
+  out.push(...fitTable(report.models, true).map(esc2), "");
+  const notes = report.models.flatMap((m) => m.notes);
+  if (notes.length > 0) out.push(...notes.map((n) => `- ${esc(n)}`), "");
+  return out;
+}
+/** A table line is already Markdown: escape only what would become HTML. */
+const esc2 = (s: string) => s.replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
 function violationSection(report: PlanReport): string[] {
   const out: string[] = ["### Policy violations", ""];
   if (report.violations.length === 0) {
@@ -167,7 +180,19 @@ export function platformDiagram(report: PlanReport): string[] {
     out.push(`  ng${i}[${label(ng.name, `${types}, ${cap}, ${String(sc.minSize)}-${String(sc.maxSize)} nodes`)}]`);
     out.push(`  api --> ng${i}`);
   });
-  if (charts.length > 0) out.push(`  sw[${label(`add-ons: ${charts.join(", ")}`)}]`, ...nodeGroups.map((_, i) => `  sw -.-> ng${i}`).slice(0, 1));
+  if (charts.length > 0) {
+    const lines = ["add-ons:"];
+    for (const c of charts) {
+      if (`${lines[lines.length - 1]} ${c}`.length > 60) lines.push(c);
+      else lines[lines.length - 1] = `${lines[lines.length - 1]} ${c}`.trim();
+    }
+    out.push(`  sw[${label(...lines)}]`, ...nodeGroups.map((_, i) => `  sw -.-> ng${i}`).slice(0, 1));
+  }
+  report.models.forEach((m, i) => {
+    const ng = nodeGroups.findIndex((g) => (g.inputs.labels as Record<string, string> | undefined)?.["llm-platform.io/node-pool"] === m.pool);
+    out.push(`  model${i}(${label(`${m.name}: ${m.engine}`, `${m.replicas.min}-${m.replicas.max} × ${m.gpusPerReplica} GPU`)})`);
+    if (ng >= 0) out.push(`  model${i} -.runs on.-> ng${ng}`);
+  });
   const nats = count("aws:ec2/natGateway:NatGateway");
   const egress = nodeGroups.length > 0 ? "ng0" : "api";
   if (endpoints.length > 0) out.push(`  vpce[${label(`VPC endpoints: ${endpoints.join(", ")}`)}]`, `  ${egress} -->|images, weights| vpce`);
@@ -185,6 +210,7 @@ export function renderMarkdown(report: PlanReport): string {
     "",
     ...diffSection(report),
     ...costSection(report),
+    ...modelSection(report),
     ...violationSection(report),
     ...platformDiagram(report),
     "### Resources",

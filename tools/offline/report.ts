@@ -1,6 +1,7 @@
 import type { CostEstimate } from "../../cost/estimate";
 import { usd } from "../../lib/money";
 import { diffSummary, type CostDiff, type CostDiffUnavailable } from "./diff";
+import { fitTable, type ModelReport } from "./models";
 import type { Violation } from "./policy-runner";
 import type { PlannedResource } from "./run";
 
@@ -13,6 +14,8 @@ export interface PlanReport {
   outputs: Record<string, unknown>;
   violations: Violation[];
   cost: ReportCost;
+  /** Each served model's fit on its pool and its GPUs' monthly cost (empty when none is served). */
+  models: ModelReport[];
   /** With --compare: the cost change against the base report, or why it could not be computed. */
   diff?: CostDiff | CostDiffUnavailable;
 }
@@ -47,6 +50,7 @@ export function buildReport(args: {
   outputs: Record<string, unknown>;
   violations: Violation[];
   cost: ReportCost;
+  models?: ModelReport[];
   diff?: CostDiff | CostDiffUnavailable;
 }): PlanReport {
   return {
@@ -57,6 +61,7 @@ export function buildReport(args: {
     outputs: args.outputs,
     violations: args.violations,
     cost: args.cost,
+    models: args.models ?? [],
     ...(args.diff ? { diff: args.diff } : {}),
   };
 }
@@ -114,6 +119,7 @@ export function renderSummary(report: PlanReport): string {
     }
     if (c.unpriced.length > 0) lines.push(`  not priced: ${c.unpriced.length} resources (see the report's cost.unpriced)`);
   }
+  if (report.models.length > 0) lines.push("Models (fit on their pool's GPUs, and GPU cost a month at min and max replicas):", ...fitTable(report.models, false));
   if (report.diff) lines.push(isDiff(report.diff) ? diffSummary(report.diff) : `Cost change: not computed: ${report.diff.error}.`);
   const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
   lines.push(`Policy violations: ${mandatory.length} mandatory, ${report.violations.length - mandatory.length} advisory.`);
