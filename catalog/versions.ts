@@ -26,6 +26,13 @@ export const CHARTS = {
   keda: { chart: "keda", version: "2.20.2", repo: "https://kedacore.github.io/charts" },
   /** prometheus-community/helm-charts tag kube-prometheus-stack-88.5.3 (2026-08-21), operator v0.93.1; its CRDs now, the whole stack with observability. */
   kubePrometheusStack: { chart: "kube-prometheus-stack", version: "88.5.3", repo: "https://prometheus-community.github.io/helm-charts" },
+  /** qdrant/qdrant-helm tag qdrant-1.19.0 (2026-08-13), app v1.19.0. */
+  qdrant: { chart: "qdrant", version: "1.19.0", repo: "https://qdrant.github.io/qdrant-helm" },
+  /**
+   * valkey-io/valkey-helm tag valkey-0.11.0 (2026-07-22), app 9.1.1: the official Valkey chart.
+   * Not Bitnami's: its images left the public registry in 2025 (Bitnami's catalog change, Aug-Sep 2025).
+   */
+  valkey: { chart: "valkey", version: "0.11.0", repo: "https://valkey.io/valkey-helm/" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Image tags the charts above default to, pinned explicitly so a chart bump never moves them silently. */
@@ -44,6 +51,10 @@ export const IMAGES = {
    * CUDA 13.1, PyTorch 2.9.1); `trtllm-serve` with the PyTorch backend loads Hugging Face checkpoints.
    */
   tensorrtLlm: { repository: "nvcr.io/nvidia/tensorrt-llm/release", tag: "1.2.1" },
+  /** Qdrant, at the chart's appVersion (the chart defaults its tag to it). */
+  qdrant: { repository: "docker.io/qdrant/qdrant", tag: "v1.19.0" },
+  /** Valkey, at the chart's appVersion. */
+  valkey: { repository: "docker.io/valkey/valkey", tag: "9.1.1" },
   /** The AWS CLI for the weight sync: AWS's own image on ECR Public, 2.37.1 as pinned in public files of 2026. */
   awsCli: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.37.1" },
 } as const;

@@ -48,6 +48,12 @@ export class Cluster extends pulumi.ComponentResource {
   public readonly kubeconfig: pulumi.Output<string>;
   public readonly oidcProviderArn: pulumi.Output<string>;
   public readonly nodeRoleArn: pulumi.Output<string>;
+  /**
+   * The security group EKS creates for the cluster and attaches to the control plane and to every
+   * managed node (so to every pod, which uses its node's network interfaces): what a database in
+   * the VPC admits traffic from.
+   */
+  public readonly clusterSecurityGroupId: pulumi.Output<string>;
   /** The node role's policy attachments: node groups are created after them and destroyed before them. */
   public readonly nodeRolePolicies: pulumi.Resource[];
   public readonly secretsKeyArn: pulumi.Output<string>;
@@ -189,6 +195,7 @@ export class Cluster extends pulumi.ComponentResource {
     this.oidcProviderArn = cluster.oidcProviderArn;
     this.nodeRoleArn = nodeRole.arn;
     this.nodeRolePolicies = attachments;
+    this.clusterSecurityGroupId = cluster.eksCluster.vpcConfig.clusterSecurityGroupId;
     this.secretsKeyArn = secretsKey.arn;
     this.registerOutputs({
       clusterName: this.clusterName,
