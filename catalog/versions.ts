@@ -55,6 +55,11 @@ export const IMAGES = {
   qdrant: { repository: "docker.io/qdrant/qdrant", tag: "v1.19.0" },
   /** Valkey, at the chart's appVersion. */
   valkey: { repository: "docker.io/valkey/valkey", tag: "9.1.1" },
+  /**
+   * curl for the Qdrant snapshot CronJob: the curl project's own image (github.com/curl/curl-container,
+   * tag 8.21.0 of 2026-06-24, published as docker.io/curlimages/curl): Alpine with busybox sh, grep, sed.
+   */
+  curl: { repository: "docker.io/curlimages/curl", tag: "8.21.0" },
   /** The AWS CLI for the weight sync: AWS's own image on ECR Public, 2.37.1 as pinned in public files of 2026. */
   awsCli: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.37.1" },
 } as const;

@@ -125,6 +125,54 @@ describe("cost estimator: golden figures from the us-east-1 price table", () => 
     assert.deepEqual(byName(e), { nlb: 27.38, "internal-nlb": 16.43, vol: 8, pvc: 4, cache: 255.79, weights: 23 });
   });
 
+  it("finds each node group's launch template among several in one component by name", () => {
+    // system: 2 × (0.096 × 730 + 80 × 0.08 = 76.48) = 152.96; data: 1 × (0.252 × 730 + 50 × 0.08 = 187.96)
+    const ng = (name: string, type: string, n: number) => res("aws:eks/nodeGroup:NodeGroup", { instanceTypes: [type], scalingConfig: { minSize: n, desiredSize: n, maxSize: n } }, name, "urn:cluster");
+    const lt = (name: string, gib: number) => res("aws:ec2/launchTemplate:LaunchTemplate", { blockDeviceMappings: [{ ebs: { volumeSize: gib } }] }, name, "urn:cluster");
+    const e = estimate([lt("c-system", 80), lt("c-data", 50), ng("c-system", "m6i.large", 2), ng("c-data", "r6i.xlarge", 1)], opts);
+    assert.deepEqual(byName(e), { "c-system": 152.96, "c-data": 187.96, "cross-az-transfer": 0 });
+  });
+
+  it("prices the volumes Kubernetes provisions: chart persistence per pod, claim templates, ephemeral volumes over a ScaledObject's range", () => {
+    const e = estimate([
+      // qdrant: 3 pods × (40 GiB storage + 20 GiB snapshots) = 180 GiB × $0.08 = $14.40 (two items: $9.60 + $4.80)
+      res("kubernetes:helm.sh/v3:Release", { chart: "qdrant", values: { replicaCount: 3, persistence: { size: "40Gi", storageClassName: "gp3" }, snapshotPersistence: { enabled: true, size: "20Gi" } } }, "qdrant"),
+      // valkey: primary + 2 replicas (the chart's default count) × 8 GiB = 24 GiB × $0.08 = $1.92
+      res("kubernetes:helm.sh/v3:Release", { chart: "valkey", values: { dataStorage: { enabled: true, requestedSize: "8Gi", className: "gp3" }, replica: { enabled: true } } }, "valkey"),
+      // a valkey without dataStorage and a chart without a reader provision nothing priced
+      res("kubernetes:helm.sh/v3:Release", { chart: "valkey", values: {} }, "valkey-ephemeral"),
+      res("kubernetes:helm.sh/v3:Release", { chart: "keda", values: { persistence: { size: "1Ti" } } }, "keda"),
+      // a StatefulSet of 2 with a 100 GiB claim template: 2 × $8.00 = $16.00
+      res("kubernetes:apps/v1:StatefulSet", { metadata: { name: "db", namespace: "data" }, spec: { replicas: 2, volumeClaimTemplates: [{ metadata: { name: "data" }, spec: { resources: { requests: { storage: "100Gi" } } } }] } }, "db"),
+      // a Deployment with a 50 GiB ephemeral volume scaled 1..4 by KEDA: $4.00 / $4.00 / $16.00
+      res("kubernetes:apps/v1:Deployment", { metadata: { name: "server", namespace: "llm" }, spec: { replicas: 1, template: { spec: { volumes: [{ name: "cache", ephemeral: { volumeClaimTemplate: { spec: { storageClassName: "gp3", resources: { requests: { storage: "50Gi" } } } } } }] } } } }, "server"),
+      res("kubernetes:keda.sh/v1alpha1:ScaledObject", { metadata: { name: "server", namespace: "llm" }, spec: { scaleTargetRef: { kind: "Deployment", name: "server" }, minReplicaCount: 1, maxReplicaCount: 4 } }, "server-scaler"),
+      // a Job's volume exists only while it runs
+      res("kubernetes:batch/v1:Job", { spec: { template: { spec: { volumes: [{ name: "w", ephemeral: { volumeClaimTemplate: { spec: { resources: { requests: { storage: "500Gi" } } } } } }] } } } }, "sync"),
+    ], opts);
+    const items = e.items.map((it) => [it.name, it.monthly.baseline, it.monthly.expected, it.monthly.max]);
+    assert.deepEqual(items.sort(), [
+      ["db", 16, 16, 16],
+      ["qdrant", 4.8, 4.8, 4.8],
+      ["qdrant", 9.6, 9.6, 9.6],
+      ["server", 4, 4, 16],
+      ["valkey", 1.92, 1.92, 1.92],
+    ]);
+    assert.ok(e.items.every((it) => it.category === "Block storage"));
+    assert.deepEqual(e.unpriced, []);
+  });
+
+  it("lists a chart volume of another storage class or without a readable size as unpriced", () => {
+    const e = estimate([
+      res("kubernetes:helm.sh/v3:Release", { chart: "qdrant", values: { persistence: { size: "10Gi", storageClassName: "io2" } } }, "qdrant"),
+      res("kubernetes:helm.sh/v3:Release", { chart: "valkey", values: { dataStorage: { enabled: true } } }, "valkey"),
+    ], opts);
+    assert.deepEqual(e.unpriced.map((u) => u.reason), [
+      "Helm release of valkey: the size of dataStorage (Valkey data) is not a storage quantity",
+      "persistence (Qdrant storage): storage class io2 is not priced (only gp3)",
+    ]);
+  });
+
   it("prices no S3 storage when no bucket exists, whatever anyone expects to store", () => {
     const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.35" })], opts);
     assert.deepEqual(e.items.map((it) => it.category), ["EKS control plane"]);

@@ -1,5 +1,6 @@
 import { controlPlaneHours, EKS_VERSIONS, type SupportType } from "../catalog/eks-versions";
 import { usd } from "../lib/money";
+import { kubernetesVolumes, quantityGiB } from "./k8s-volumes";
 import { newestSourceDate, PRICE_TABLES, type PriceKey, type PriceSource, type PriceTable } from "./prices";
 
 // A pure estimator: prices a set of resources as the engine (or the offline plan) sees them.
@@ -7,6 +8,8 @@ import { newestSourceDate, PRICE_TABLES, type PriceKey, type PriceSource, type P
 // computed and from which price source; anything with a cost but no price is listed in
 // `unpriced`, never guessed. Charges driven by usage (NAT and endpoint data processing, cross-AZ
 // traffic, log volume) are priced from stated assumptions, which the report prints.
+
+export { quantityGiB } from "./k8s-volumes";
 
 export const HOURS_PER_MONTH = 730;
 
@@ -141,14 +144,6 @@ const qty = (n: number) => String(Number(n.toPrecision(10)));
 /** Rounds to cents, half up; the relative nudge keeps 16.425 (16.42499… in binary) from rounding down. */
 export const round2 = (n: number) => Math.round(n * 100 * (1 + Number.EPSILON)) / 100;
 const flat = (n: number): Scale => ({ baseline: n, expected: n, max: n });
-
-/** Parses a Kubernetes storage quantity (Gi, G, Ti, T, Mi) into GiB. */
-export function quantityGiB(q: unknown): number | undefined {
-  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(String(q ?? ""));
-  if (!m) return undefined;
-  const factor: Record<string, number> = { Ki: 2 ** -20, Mi: 2 ** -10, Gi: 1, Ti: 1024, K: 1e3 / 2 ** 30, M: 1e6 / 2 ** 30, G: 1e9 / 2 ** 30, T: 1e12 / 2 ** 30 };
-  return Number(m[1]) * factor[m[2] ?? "Gi"];
-}
 
 const CONTROL_PLANE_LOG_GROUP = /^\/aws\/eks\/[^/]+\/cluster$/;
 
@@ -357,6 +352,24 @@ export function estimate(resources: readonly CostResource[], options: EstimateOp
     }
   }
 
+  // Volumes Kubernetes provisions for charts and workloads: one EBS volume per pod.
+  const volumes = kubernetesVolumes(resources);
+  for (const p of volumes.problems) skip(p.resource, p.reason);
+  for (const d of volumes.demands) {
+    const cls = d.storageClass ?? "gp3"; // the platform's default StorageClass
+    if (cls !== "gp3") {
+      skip(d.resource, `${d.what}: storage class ${cls} is not priced (only gp3)`);
+      continue;
+    }
+    const each = d.gibPerPod * gp3;
+    const pods = (n: number) => `${n} pod${n === 1 ? "" : "s"}`;
+    const range = d.pods.baseline === d.pods.max ? pods(d.pods.max) : `${d.pods.baseline}/${d.pods.expected}/${d.pods.max} pods`;
+    add(d.resource, "Block storage", ["ebs"], `${d.resource.name}: ${d.what}, ${qty(d.gibPerPod)} GiB gp3 × ${range}`,
+      `${qty(d.gibPerPod)} GiB × ${rate(gp3)}/GiB-month = ${usd(each)} per pod; ` +
+        (d.pods.baseline === d.pods.max ? `× ${pods(d.pods.max)} = ${usd(each * d.pods.max)}` : `baseline ${d.pods.baseline}, expected ${d.pods.expected}, max ${d.pods.max} × ${usd(each)}`),
+      { baseline: each * d.pods.baseline, expected: each * d.pods.expected, max: each * d.pods.max });
+  }
+
   // Stack-wide usage charges, from the assumptions.
   const has = (type: string) => resources.some((r) => r.type === type);
   const nats = resources.filter((r) => r.type === "aws:ec2/natGateway:NatGateway").length;
@@ -407,12 +420,16 @@ export function estimate(resources: readonly CostResource[], options: EstimateOp
   };
 }
 
-/** Root volume of a node group: its launch template (same parent component) sets it. */
+/**
+ * Root volume of a node group: its launch template sets it. The template's id is unknown in a
+ * preview, so it is found among the node group's siblings (same parent component): the one of the
+ * same name (the platform names a node group and its template alike), else the only one.
+ */
 function rootVolumeGiB(nodeGroup: CostResource, templates: readonly CostResource[]): number | undefined {
   const id = (nodeGroup.inputs.launchTemplate as Record<string, unknown> | undefined)?.id;
   const byId = templates.find((t) => t.inputs.id !== undefined && t.inputs.id === id);
   const siblings = templates.filter((t) => t.parent !== undefined && t.parent === nodeGroup.parent);
-  const lt = byId ?? (siblings.length === 1 ? siblings[0] : undefined);
+  const lt = byId ?? siblings.find((t) => t.name === nodeGroup.name) ?? (siblings.length === 1 ? siblings[0] : undefined);
   const mappings = lt?.inputs.blockDeviceMappings;
   if (!Array.isArray(mappings)) return undefined;
   const size = mappings.map((m) => num((m as any)?.ebs?.volumeSize, NaN)).find((n) => Number.isFinite(n));

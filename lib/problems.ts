@@ -190,20 +190,22 @@ function bound(issue: { minimum?: unknown; maximum?: unknown; inclusive?: boolea
 
 /**
  * Turns zod issues into problems that name the field, the value, what is allowed and the fix.
- * `secretPaths` are top-level keys whose values must never be echoed.
+ * Values at secret paths are never echoed.
  */
 export function problemsFromZod(
   error: z.ZodError,
   input: unknown,
   schema: z.ZodType,
-  secretKeys: ReadonlySet<string> = new Set(),
+  /** Top-level keys holding secrets, or which paths are secret (a path holding a secret, or inside one). */
+  secret: ReadonlySet<string> | ((path: readonly PropertyKey[]) => boolean) = new Set(),
   /** Where the user changes the value, for the fix text. */
   where = "Pulumi.<stack>.yaml",
 ): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
+  const secretAt = typeof secret === "function" ? secret : (path: readonly PropertyKey[]) => path.length > 0 && secret.has(String(path[0]));
   for (const issue of error.issues) {
     const path = issue.path;
-    const isSecret = path.length > 0 && secretKeys.has(String(path[0]));
+    const isSecret = secretAt(path);
     const raw = valueAt(input, path);
     const value = isSecret ? "[secret]" : renderValue(raw);
     const field = formatPath(path);

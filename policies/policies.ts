@@ -1,4 +1,12 @@
 import type { Policies } from "@pulumi/policy";
+import { cacheInClusterForbidden } from "./cache-in-cluster-forbidden";
+import { elasticacheReplicationGroupAuth } from "./elasticache-replicationgroup-auth";
+import { elasticacheReplicationGroupEncrypted } from "./elasticache-replicationgroup-encrypted";
+import { elasticacheReplicationGroupFailover } from "./elasticache-replicationgroup-failover";
+import { datastoreReleaseAuth } from "./datastore-release-auth";
+import { k8sStorageEncrypted } from "./k8s-storage-encrypted";
+import { qdrantReleaseReplicated } from "./qdrant-release-replicated";
+import { s3BucketBackupsVersioned } from "./s3-bucket-backups-versioned";
 import { awsResourceRequiredTags } from "./aws-resource-required-tags";
 import { cloudwatchLogGroupRetention } from "./cloudwatch-loggroup-retention";
 import { costStackBudget } from "./cost-stack-budget";
@@ -57,4 +65,12 @@ export const POLICIES: Policies = [
   k8sGpuRequestParallelism,
   k8sServingProbes,
   modelRevisionPinned,
+  elasticacheReplicationGroupEncrypted,
+  elasticacheReplicationGroupAuth,
+  elasticacheReplicationGroupFailover,
+  cacheInClusterForbidden,
+  k8sStorageEncrypted,
+  s3BucketBackupsVersioned,
+  datastoreReleaseAuth,
+  qdrantReleaseReplicated,
 ];

@@ -1,7 +1,9 @@
 import * as aws from "@pulumi/aws";
+import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { Budget } from "../components/budget";
-import { Cluster } from "../components/cluster";
+import { Cache, type CacheArgs } from "../components/cache";
+import { Cluster, DATA_NODE_LABEL, SYSTEM_NODE_LABEL } from "../components/cluster";
 import { ClusterAutoscaler } from "../components/cluster-autoscaler";
 import { GpuNodePool } from "../components/gpu-node-pool";
 import { GpuSoftware } from "../components/gpu-software";
@@ -10,9 +12,12 @@ import { ModelServing, type ServedModel } from "../components/model-serving";
 import { checkpointBytesPerParam } from "../components/model-weights";
 import { Monitoring } from "../components/monitoring";
 import { Network } from "../components/network";
+import { VectorDb } from "../components/vector-db";
 import { INSTANCE_TYPES } from "../catalog/instance-types";
 import { architectureFor, needsToken, poolInstanceType } from "../lib/model-plan";
+import { NAMESPACES } from "../lib/namespaces";
 import { PROJECT } from "./config/load";
+import { cacheSettings } from "./config/data";
 import { supportTypeOf, type PlatformConfig } from "./config/schema";
 
 export { PROJECT } from "./config/load";
@@ -129,6 +134,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     controlPlaneLogTypes: config.cluster.controlPlaneLogTypes,
     logRetentionDays: config.cluster.logRetentionDays,
     systemNodeGroup: { ...sys, desiredNodes: sys.desiredNodes ?? sys.minNodes },
+    ...(config.cluster.dataNodeGroup ? { dataNodeGroup: config.cluster.dataNodeGroup } : {}),
     platformTags: tags,
   }, onAws);
 
@@ -151,7 +157,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     }, onAws));
 
   const inCluster = { providers: { aws: awsProvider, kubernetes: cluster.k8sProvider } };
-  new GpuSoftware(`${base}-gpu-software`, { namespace: "gpu-system", dcgmExporter: true }, inCluster);
+  new GpuSoftware(`${base}-gpu-software`, { namespace: NAMESPACES.gpuSoftware, dcgmExporter: true }, inCluster);
   new ClusterAutoscaler(`${base}-cluster-autoscaler`, {
     clusterName,
     eksClusterName: cluster.clusterName,
@@ -160,12 +166,15 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
   }, inCluster);
 
   const serving = servedModels(config);
+  // The Prometheus Operator's CRDs: model servers' PodMonitors and Qdrant's ServiceMonitor need them.
+  const monitoring = serving.length > 0 || config.vectorDb
+    ? new Monitoring(`${base}-monitoring`, { namespace: NAMESPACES.monitoring }, inCluster)
+    : undefined;
   let modelUrls: Record<string, pulumi.Output<string>> = {};
-  if (serving.length > 0) {
-    const monitoring = new Monitoring(`${base}-monitoring`, { namespace: "monitoring" }, inCluster);
-    const keda = new Keda(`${base}-keda`, { namespace: "keda" }, inCluster);
+  if (serving.length > 0 && monitoring) {
+    const keda = new Keda(`${base}-keda`, { namespace: NAMESPACES.keda }, inCluster);
     const models = new ModelServing(`${base}-serving`, {
-      namespace: "llm-serving",
+      namespace: NAMESPACES.serving,
       clusterName,
       eksClusterName: cluster.clusterName,
       region: config.region,
@@ -177,8 +186,78 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     modelUrls = models.urls;
   }
 
+  // Application namespaces: where the workloads that use the data services run. The platform
+  // creates them (Pod Security restricted) so the connection Secrets have somewhere to go.
+  const appNamespaces = new Map<string, k8s.core.v1.Namespace>();
+  const appNamespace = (ns: string) => {
+    if (!appNamespaces.has(ns)) {
+      appNamespaces.set(ns, new k8s.core.v1.Namespace(`${base}-ns-${ns}`, {
+        metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } },
+      }, { provider: cluster.k8sProvider }));
+    }
+    return appNamespaces.get(ns)!;
+  };
+  const dataNodeRole = config.cluster.dataNodeGroup ? "data" : "system";
+
+  let cacheOutputs: { endpoint: pulumi.Output<string>; port: number; tls: boolean; connectionSecretName: string } | undefined;
+  if (config.cache) {
+    const c = cacheSettings(config.cache, config.environment);
+    const common = {
+      clusterName,
+      environment: config.environment,
+      authToken: pulumi.secret(config.cache.authToken),
+      consumerNamespaces: c.consumerNamespaces,
+      dependsOn: c.consumerNamespaces.map(appNamespace),
+    };
+    const cacheArgs: CacheArgs = c.mode === "elasticache"
+      ? {
+          ...common, mode: "elasticache",
+          vpcId: network.vpcId,
+          subnetIds: network.privateSubnetIds,
+          clientSecurityGroupId: cluster.clusterSecurityGroupId,
+          nodeType: c.nodeType,
+          replicasPerShard: c.replicasPerShard,
+          multiAz: c.multiAz,
+          snapshotRetentionDays: c.snapshotRetentionDays,
+          snapshotWindow: c.snapshotWindow,
+          maintenanceWindow: c.maintenanceWindow,
+          slowLogRetentionDays: config.cluster.logRetentionDays,
+        }
+      : { ...common, mode: "in-cluster", namespace: NAMESPACES.cache, storageGiB: c.storageGiB, nodeRole: dataNodeRole };
+    const cache = new Cache(`${base}-cache`, cacheArgs, inCluster);
+    cacheOutputs = { endpoint: cache.endpoint, port: cache.port, tls: cache.tls, connectionSecretName: cache.connectionSecretName };
+  }
+
+  let vectorDbOutputs: { serviceUrl: pulumi.Output<string>; grpcUrl: pulumi.Output<string>; apiKeySecretName: pulumi.Output<string>; snapshotBucketName: pulumi.Output<string> } | undefined;
+  if (config.vectorDb) {
+    const v = config.vectorDb;
+    const vectors = new VectorDb(`${base}-vector-db`, {
+      clusterName,
+      eksClusterName: cluster.clusterName,
+      region: config.region,
+      namespace: NAMESPACES.vectorDb,
+      replicas: v.replicas,
+      replicationFactor: v.replicationFactor,
+      vectors: v.vectors,
+      dimensions: v.dimensions,
+      datatype: v.datatype,
+      payloadBytesPerVector: v.payloadBytesPerVector,
+      snapshotSchedule: v.snapshotSchedule,
+      snapshotRetentionDays: v.snapshotRetentionDays,
+      apiKey: pulumi.secret(v.apiKey),
+      readOnlyApiKey: pulumi.secret(v.readOnlyApiKey),
+      consumers: v.consumers,
+      dependsOn: Object.keys(v.consumers).map(appNamespace),
+      nodeSelector: { ...(dataNodeRole === "data" ? DATA_NODE_LABEL : SYSTEM_NODE_LABEL) },
+      ...(monitoring ? { monitoringReady: monitoring.ready } : {}),
+    }, inCluster);
+    vectorDbOutputs = { serviceUrl: vectors.serviceUrl, grpcUrl: vectors.grpcUrl, apiKeySecretName: vectors.apiKeySecretName, snapshotBucketName: vectors.snapshotBucketName };
+  }
+
   return {
     environment: config.environment,
+    ...(cacheOutputs ? { cache: cacheOutputs } : {}),
+    ...(vectorDbOutputs ? { vectorDb: vectorDbOutputs } : {}),
     models: modelUrls,
     region: config.region,
     vpcId: network.vpcId,

@@ -10,12 +10,17 @@ import { TEST_AS_OF } from "./harness";
 // (the goal the cost estimate is held to); today it matches to the cent.
 //
 // Unit prices (us-east-1; sources in cost/prices.ts):
-//   EC2 on demand: m6i.large $0.096/h, m6i.xlarge $0.192/h, g5.xlarge $1.006/h, g5.2xlarge $1.212/h,
+//   EC2 on demand: m6i.large $0.096/h, m6i.xlarge $0.192/h, r6i.xlarge $0.252/h, g5.xlarge $1.006/h, g5.2xlarge $1.212/h,
 //     g5.12xlarge $5.672/h, g5.24xlarge $8.144/h, p4d.24xlarge $21.957642/h; spot at 60 % off (× 0.4)
 //   gp3 $0.08/GB-month; EKS $0.10/cluster-hour (standard support); NAT $0.045/h and $0.045/GB;
 //   public IPv4 $0.005/h; interface endpoint $0.01 per AZ-hour and $0.01/GB; KMS key $1/month;
 //   CloudWatch Logs $0.50/GB ingested (standard and vended), $0.03/GB-month stored;
-//   cross-AZ $0.01/GB each way. 730 hours a month.
+//   cross-AZ $0.01/GB each way; S3 standard $0.023/GB-month; ElastiCache Valkey cache.r7g.large
+//   $0.1752/h. 730 hours a month.
+// Qdrant's data: vectors × dimensions × 4 B (float32) × 1.5 (index overhead) + vectors × 1 KiB of
+// payload; per pod × replicationFactor / replicas; its volume 2.5 × that (at least 10 GiB); its
+// snapshot bucket one run (data × replicationFactor) a day, kept retention days current and as long
+// again noncurrent.
 // Usage volumes: policies/config/<stack>.json.
 
 interface Line {
@@ -23,7 +28,9 @@ interface Line {
   monthly: Scale;
 }
 const flat = (n: number): Scale => ({ baseline: n, expected: n, max: n });
-const sum = (lines: readonly Line[], k: keyof Scale) => lines.reduce((s, l) => s + l.monthly[k], 0);
+/** A bill's total: each line rounded to the cent, half up (4.325 → 4.33, though 4.325 is 4.32499… in binary), then added. */
+const cents = (n: number) => Math.round(Number((n * 100).toPrecision(12))) / 100;
+const sum = (lines: readonly Line[], k: keyof Scale) => lines.reduce((s, l) => s + cents(l.monthly[k]), 0);
 
 const DEV: Line[] = [
   // 2-3 × m6i.large with a 50 GiB root: 0.096 × 730 = 70.08 + 50 × 0.08 = 4.00 → 74.08 a node
@@ -34,7 +41,12 @@ const DEV: Line[] = [
   { what: "1 NAT gateway", monthly: flat(0.045 * 730) }, // 32.85
   { what: "its Elastic IP", monthly: flat(0.005 * 730) }, // 3.65
   { what: "3 interface endpoints × 2 AZs", monthly: flat(3 * 2 * 0.01 * 730) }, // 43.80
-  { what: "2 KMS keys (EKS secrets, model weights)", monthly: flat(2 * 1) },
+  { what: "3 KMS keys (EKS secrets, model weights, Qdrant snapshots)", monthly: flat(3 * 1) },
+  // Qdrant: 200,000 × 1024 × 4 × 1.5 + 200,000 × 1024 = 1,433,600,000 B = 1.335 GiB, one replica:
+  // volume max(10, 2.5 × 1.335) = 10 GiB; bucket 1.335 GiB × 1 run × 14 days × 2 = 37.4 → 38 GiB
+  { what: "Qdrant volume, 10 GiB", monthly: flat(10 * 0.08) },
+  { what: "Qdrant snapshot bucket, 38 GiB", monthly: flat(38 * 0.023) },
+  { what: "Valkey volume, 8 GiB", monthly: flat(8 * 0.08) },
   // Qwen3-8B: 8,190,735,360 parameters × 2 B = 15.26 GiB → 16 GiB × $0.023
   { what: "model weights bucket, 16 GiB", monthly: flat(16 * 0.023) },
   // 5 GB × 0.50 = 2.50; retained 30 days = 5 GB × 0.03 = 0.15
@@ -57,7 +69,17 @@ const PROD: Line[] = [
   { what: "3 NAT gateways", monthly: flat(3 * 32.85) },
   { what: "3 Elastic IPs of the NAT gateways", monthly: flat(3 * 3.65) },
   { what: "3 interface endpoints × 3 AZs", monthly: flat(3 * 3 * 7.3) }, // 65.70
-  { what: "2 KMS keys (EKS secrets, model weights)", monthly: flat(2 * 1) },
+  // 3-4 × r6i.xlarge for Qdrant, 50 GiB root: 0.252 × 730 = 183.96 + 4.00 → 187.96 a node
+  { what: "data nodes", monthly: { baseline: 3 * 187.96, expected: 3 * 187.96, max: 4 * 187.96 } },
+  { what: "ElastiCache: primary + replica, cache.r7g.large", monthly: flat(2 * 0.1752 * 730) }, // 255.79
+  // 5 GB × 0.50 = 2.50; retained 365 days: 5 × 365/30 = 60.83 GB × 0.03 = 1.825
+  { what: "ElastiCache slow log", monthly: flat(5 * 0.5 + 5 * (365 / 30) * 0.03) },
+  { what: "4 KMS keys (EKS secrets, model weights, cache, Qdrant snapshots)", monthly: flat(4 * 1) },
+  // Qdrant: 4,000,000 × 1024 × 4 × 1.5 + 4,000,000 × 1024 = 28,672,000,000 B; 2 copies over 3 pods:
+  // 19,114,666,667 B a pod × 2.5 = 44.5 GiB → 45 GiB × 3 pods; a run 57,344,000,000 B = 53.41 GiB
+  // × 14 days × 2 = 1,495.3 → 1,496 GiB
+  { what: "Qdrant volumes, 3 × 45 GiB", monthly: flat(3 * 45 * 0.08) },
+  { what: "Qdrant snapshot bucket, 1,496 GiB", monthly: flat(1496 * 0.023) },
   // Llama-3.3-70B 70,553,706,496 × 2 B = 131.42 GiB + Llama-3.1-8B 8,030,261,248 × 2 B = 14.96 GiB → 147 GiB × $0.023
   { what: "model weights bucket, 147 GiB", monthly: flat(147 * 0.023) },
   // 100 GB × 0.50 = 50; retained 365 days: 100 × 365/30 = 1,216.67 GB × 0.03 = 36.50
@@ -94,7 +116,7 @@ describe("the shipped stacks' cost against a hand computation from the AWS price
   }
 
   it("prod's figures are what the README and the note quote", () => {
-    assert.deepEqual(reports.prod.cost.monthly, { baseline: 37232.48, expected: 37232.48, max: 57384.08 });
-    assert.deepEqual(reports.dev.cost.monthly, { baseline: 310.34, expected: 310.34, max: 1124.23 });
+    assert.deepEqual(reports.prod.cost.monthly, { baseline: 38103.69, expected: 38103.69, max: 58443.25 });
+    assert.deepEqual(reports.dev.cost.monthly, { baseline: 313.65, expected: 313.65, max: 1127.54 });
   });
 });

@@ -41,7 +41,7 @@ describe("whole program", () => {
     assert.equal(eks.endpointPublicAccess, false);
     assert.equal(eks.endpointPrivateAccess, true);
     assert.equal(eks.publicAccessCidrs, undefined);
-    const gpu = ofType(prod.resources, "aws:eks/nodeGroup:NodeGroup").filter((r) => r.name !== "llm-prod-cluster-system");
+    const gpu = ofType(prod.resources, "aws:eks/nodeGroup:NodeGroup").filter((r) => !r.name.startsWith("llm-prod-cluster-"));
     assert.deepEqual(names(gpu), ["llm-prod-gpu-a100", "llm-prod-gpu-a10g"]);
     assert.ok(gpu.every((g) => g.inputs.capacityType === "ON_DEMAND"));
     assert.deepEqual(one(prod.resources, "aws:eks/nodeGroup:NodeGroup", "llm-prod-gpu-a100").inputs.instanceTypes, ["p4d.24xlarge"]);
@@ -85,7 +85,7 @@ describe("whole program", () => {
     }
     for (const s of ofType(prod.resources, "kubernetes:keda.sh/v1alpha1:ScaledObject")) assert.ok((get(s.inputs, "spec.minReplicaCount") as number) >= 2);
     const charts = ofType(prod.resources, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort();
-    assert.deepEqual(charts, ["cluster-autoscaler", "dcgm-exporter", "keda", "kube-prometheus-stack", "nvidia-device-plugin"]);
+    assert.deepEqual(charts, ["cluster-autoscaler", "dcgm-exporter", "keda", "kube-prometheus-stack", "nvidia-device-plugin", "qdrant"]);
     // Only the gated models' sync Jobs read the token, which is a Kubernetes Secret made from the Pulumi secret.
     assert.equal(get(one(prod.resources, "kubernetes:core/v1:Secret", "llm-prod-serving-hf-token").inputs, "stringData"), "[secret]");
   });
@@ -94,7 +94,8 @@ describe("whole program", () => {
     const [scaler] = ofType(dev.resources, "kubernetes:keda.sh/v1alpha1:ScaledObject");
     assert.equal(get(scaler.inputs, "spec.minReplicaCount"), 0);
     assert.deepEqual((get(scaler.inputs, "spec.triggers") as { type: string }[]).map((t) => t.type), ["prometheus", "cron"]);
-    assert.equal(ofType(dev.resources, "kubernetes:core/v1:Secret").length, 0);
+    const secrets = ofType(dev.resources, "kubernetes:core/v1:Secret").map((r) => `${get(r.inputs, "metadata.namespace")}/${get(r.inputs, "metadata.name")}`);
+    assert.deepEqual(secrets.sort(), ["apps/cache-connection", "apps/vector-db-connection", "cache/valkey-users", "vector-db/qdrant-api-keys"], "the data services' credentials only");
     const [job] = ofType(dev.resources, "kubernetes:batch/v1:Job");
     assert.ok(!JSON.stringify(job.inputs).includes("HF_TOKEN"));
   });
@@ -104,7 +105,8 @@ describe("whole program", () => {
       const defaults = (ofType(run.resources, "pulumi:providers:aws")[0].inputs.defaultTags as { tags: Record<string, string> }).tags;
       assert.deepEqual(Object.keys(defaults).sort(), ["cost-center", "environment", "managed-by", "owner", "project", "stack", ...(run === prod ? ["data-classification"] : [])].sort());
       const templates = ofType(run.resources, "aws:ec2/launchTemplate:LaunchTemplate");
-      assert.equal(templates.length, 1 + Object.keys(run.outputs.gpuNodePools as object).length, "one per node group");
+      assert.equal(templates.length, ofType(run.resources, "aws:eks/nodeGroup:NodeGroup").length, "one per node group");
+      assert.equal(templates.length, (run === prod ? 2 : 1) + Object.keys(run.outputs.gpuNodePools as object).length);
       for (const lt of templates) {
         const specs = lt.inputs.tagSpecifications as { resourceType: string; tags: Record<string, string> }[];
         assert.deepEqual(specs.map((s) => s.resourceType), ["instance", "volume", "network-interface"]);
@@ -112,6 +114,33 @@ describe("whole program", () => {
       }
       for (const ng of ofType(run.resources, "aws:eks/nodeGroup:NodeGroup")) assert.ok(ng.inputs.launchTemplate, `${ng.name} uses its launch template`);
     }
+  });
+
+  it("prod's data services: Multi-AZ ElastiCache reachable from the cluster only, Qdrant on the data nodes in three zones", () => {
+    const rg = one(prod.resources, "aws:elasticache/replicationGroup:ReplicationGroup", "llm-prod-cache-rg").inputs;
+    assert.deepEqual([rg.engine, rg.nodeType, rg.numCacheClusters, rg.multiAzEnabled, rg.automaticFailoverEnabled, rg.transitEncryptionEnabled, rg.snapshotRetentionLimit],
+      ["valkey", "cache.r7g.large", 2, true, true, true, 7]);
+    assert.equal(rg.authToken, "[secret]");
+    const qdrant = ofType(prod.resources, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "qdrant")!;
+    assert.equal(get(qdrant.inputs, "values.replicaCount"), 3);
+    assert.deepEqual(get(qdrant.inputs, "values.nodeSelector"), { "llm-platform.io/node-role": "data" });
+    assert.equal(get(qdrant.inputs, "values.config.storage.collection.replication_factor"), 2);
+    const data = one(prod.resources, "aws:eks/nodeGroup:NodeGroup", "llm-prod-cluster-data").inputs;
+    assert.deepEqual(data.scalingConfig, { desiredSize: 3, maxSize: 4, minSize: 3 });
+    assert.deepEqual(get(data, "labels"), { "llm-platform.io/node-role": "data" });
+    assert.ok(prod.outputs.cache && prod.outputs.vectorDb, "the stack outputs say where they are");
+  });
+
+  it("dev's data services: Valkey in the cluster on an encrypted gp3 volume, a single Qdrant on the system nodes", () => {
+    assert.equal(ofType(dev.resources, "aws:elasticache/replicationGroup:ReplicationGroup").length, 0);
+    const valkey = ofType(dev.resources, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "valkey")!;
+    assert.deepEqual(get(valkey.inputs, "values.dataStorage.className"), "gp3");
+    assert.equal(get(valkey.inputs, "values.auth.enabled"), true);
+    const qdrant = ofType(dev.resources, "kubernetes:helm.sh/v3:Release").find((r) => r.inputs.chart === "qdrant")!;
+    assert.equal(get(qdrant.inputs, "values.replicaCount"), 1);
+    assert.deepEqual(get(qdrant.inputs, "values.nodeSelector"), { "llm-platform.io/node-role": "system" });
+    const apps = ofType(dev.resources, "kubernetes:core/v1:Namespace").find((r) => get(r.inputs, "metadata.name") === "apps")!;
+    assert.equal((get(apps.inputs, "metadata.labels") as Record<string, string>)["pod-security.kubernetes.io/enforce"], "restricted");
   });
 
   it("gives the cluster an explicit EKS upgrade policy: STANDARD in dev, EXTENDED in prod", () => {

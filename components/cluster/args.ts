@@ -29,6 +29,12 @@ export const clusterArgsSchema = z.looseObject({
       ctx.addIssue({ code: "custom", path: ["desiredNodes"], message: `must satisfy minNodes (${g.minNodes}) <= desiredNodes (${g.desiredNodes}) <= maxNodes (${g.maxNodes})` });
     }
   }, { when: () => true }),
+  dataNodeGroup: z.strictObject({
+    instanceTypes: z.array(z.enum(CPU_INSTANCE_TYPES as [string, ...string[]])).min(1),
+    minNodes: z.number().int().min(1),
+    maxNodes: z.number().int().min(1),
+    diskSizeGiB: z.number().int().min(20),
+  }).optional(),
 });
 
 export interface SystemNodeGroupArgs {
@@ -72,6 +78,8 @@ export interface ClusterArgs {
   logRetentionDays: number;
   /** The CPU node group every add-on runs on. */
   systemNodeGroup: SystemNodeGroupArgs;
+  /** On-demand CPU nodes for the data services, labelled `llm-platform.io/node-role: data`. @default - none: they use the system nodes */
+  dataNodeGroup?: { instanceTypes: string[]; minNodes: number; maxNodes: number; diskSizeGiB: number };
   /**
    * The platform's tags, for what AWS creates on the cluster's behalf and the provider's default
    * tags do not reach: system nodes' instances, volumes and network interfaces (launch template)

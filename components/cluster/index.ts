@@ -28,6 +28,8 @@ export function ebsTagParameters(tags: Record<string, pulumi.Input<string>>): Re
 
 /** Label on system nodes; add-ons select it. */
 export const SYSTEM_NODE_LABEL = { "llm-platform.io/node-role": "system" } as const;
+/** Label on the data nodes (when the stack has them); Qdrant and an in-cluster cache select it. */
+export const DATA_NODE_LABEL = { "llm-platform.io/node-role": "data" } as const;
 
 const CLUSTER_ADMIN_POLICY = "arn:aws:eks::aws:cluster-access-policy/AmazonEKSClusterAdminPolicy";
 
@@ -117,29 +119,34 @@ export class Cluster extends pulumi.ComponentResource {
         policyArn: region.apply((r) => managedPolicyArn(r, policy)),
       }, parent));
 
-    const sys = a.systemNodeGroup;
-    const systemLt = nodeLaunchTemplate(`${name}-system`, {
-      diskSizeGiB: sys.diskSizeGiB,
-      platformTags: a.platformTags,
-      instanceTags: { "llm-platform.io/node-group": "system" },
-    }, parent);
-    const systemNodes = new aws.eks.NodeGroup(`${name}-system`, {
-      clusterName: this.clusterName,
-      nodeRoleArn: nodeRole.arn,
-      subnetIds: a.privateSubnetIds,
-      version: a.kubernetesVersion,
-      amiType: "AL2023_x86_64_STANDARD",
-      instanceTypes: sys.instanceTypes,
-      capacityType: sys.capacityType === "spot" ? "SPOT" : "ON_DEMAND",
-      scalingConfig: { minSize: sys.minNodes, desiredSize: sys.desiredNodes, maxSize: sys.maxNodes },
-      updateConfig: { maxUnavailable: 1 },
-      launchTemplate: { id: systemLt.id, version: systemLt.latestVersion.apply(String) },
-      labels: { ...SYSTEM_NODE_LABEL },
-      tags: {
-        "k8s.io/cluster-autoscaler/enabled": "true",
-        [`k8s.io/cluster-autoscaler/${a.clusterName}`]: "owned",
-      },
-    }, { parent: this, dependsOn: attachments, ignoreChanges: ["scalingConfig.desiredSize"] });
+    const cpuNodes = (role: string, g: { instanceTypes: string[]; capacityType: string; minNodes: number; desiredNodes: number; maxNodes: number; diskSizeGiB: number }) => {
+      const lt = nodeLaunchTemplate(`${name}-${role}`, {
+        diskSizeGiB: g.diskSizeGiB,
+        platformTags: a.platformTags,
+        instanceTags: { "llm-platform.io/node-group": role },
+      }, parent);
+      return new aws.eks.NodeGroup(`${name}-${role}`, {
+        clusterName: this.clusterName,
+        nodeRoleArn: nodeRole.arn,
+        subnetIds: a.privateSubnetIds,
+        version: a.kubernetesVersion,
+        amiType: "AL2023_x86_64_STANDARD",
+        instanceTypes: g.instanceTypes,
+        capacityType: g.capacityType === "spot" ? "SPOT" : "ON_DEMAND",
+        scalingConfig: { minSize: g.minNodes, desiredSize: g.desiredNodes, maxSize: g.maxNodes },
+        updateConfig: { maxUnavailable: 1 },
+        launchTemplate: { id: lt.id, version: lt.latestVersion.apply(String) },
+        labels: { "llm-platform.io/node-role": role },
+        tags: {
+          "k8s.io/cluster-autoscaler/enabled": "true",
+          [`k8s.io/cluster-autoscaler/${a.clusterName}`]: "owned",
+        },
+      }, { parent: this, dependsOn: attachments, ignoreChanges: ["scalingConfig.desiredSize"] });
+    };
+    const systemNodes = cpuNodes("system", a.systemNodeGroup);
+    // Qdrant and an in-cluster cache get their own nodes when the stack asks: their memory and disk
+    // stay apart from the add-ons'. Not tainted: they select these nodes, others may fill the rest.
+    if (a.dataNodeGroup) cpuNodes("data", { ...a.dataNodeGroup, capacityType: "onDemand", desiredNodes: a.dataNodeGroup.minNodes });
 
     const afterNodes = { parent: this, dependsOn: [systemNodes] };
     const coredns = new aws.eks.Addon(`${name}-coredns`, {

@@ -5,6 +5,7 @@ import { EXPECTED_SIZE_TAG } from "../../cost/estimate";
 import { POD_IDENTITY_TRUST_POLICY } from "../../lib/aws";
 import { CLUSTER_NAME } from "../../lib/limits";
 import { validateArgs } from "../../lib/validate";
+import { hardenBucket } from "../shared/private-bucket";
 
 const K8S_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
@@ -63,36 +64,10 @@ export class ModelWeights extends pulumi.ComponentResource {
       forceDestroy: true, // a cache of public weights: nothing in it is lost with the stack
       tags: { [EXPECTED_SIZE_TAG]: String(a.expectedSizeGiB) },
     }, parent);
-    new aws.s3.BucketPublicAccessBlock(`${name}-public-access`, {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    }, parent);
-    new aws.s3.BucketOwnershipControls(`${name}-ownership`, { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } }, parent);
-    new aws.s3.BucketServerSideEncryptionConfiguration(`${name}-encryption`, {
-      bucket: bucket.id,
-      // A bucket key cuts the KMS requests of reading thousands of weight shards to one per object prefix.
-      rules: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: key.arn }, bucketKeyEnabled: true }],
-    }, parent);
+    hardenBucket(name, bucket, key.arn, parent);
     new aws.s3.BucketLifecycleConfiguration(`${name}-lifecycle`, {
       bucket: bucket.id,
       rules: [{ id: "abort-incomplete-uploads", status: "Enabled", filter: {}, abortIncompleteMultipartUpload: { daysAfterInitiation: 7 } }],
-    }, parent);
-    new aws.s3.BucketPolicy(`${name}-tls-only`, {
-      bucket: bucket.id,
-      policy: bucket.arn.apply((arn) => JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{
-          Sid: "DenyInsecureTransport",
-          Effect: "Deny",
-          Principal: "*",
-          Action: "s3:*",
-          Resource: [arn, `${arn}/*`],
-          Condition: { Bool: { "aws:SecureTransport": "false" } },
-        }],
-      })),
     }, parent);
 
     const role = (suffix: string, description: string, actions: string[]) => {

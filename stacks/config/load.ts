@@ -19,10 +19,13 @@ export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
  * a false comfort (and would leak into the plan's names): it is refused. Each entry gives the
  * stand-in validated offline in place of the value, which cannot be decrypted there.
  */
-export const SECRET_FIELDS: readonly { path: RegExp; standIn: (region: string) => string; note: string }[] = [
+export const SECRET_FIELDS: readonly { path: RegExp; standIn: (region: string) => string; note: string; credential?: true }[] = [
   { path: /^tags\.[^.[\]]+$/, standIn: () => "secret", note: "a tag value" },
   { path: /^budget\.alertEmails\[\d+\]$/, standIn: () => "secret@example.com", note: "a budget e-mail address" },
-  { path: /^huggingFaceToken$/, standIn: () => "hf_offline_stand_in", note: "the Hugging Face token" },
+  { path: /^huggingFaceToken$/, standIn: () => "hf_offline_stand_in", note: "the Hugging Face token", credential: true },
+  { path: /^cache\.authToken$/, standIn: () => "offline-stand-in-auth-token", note: "the cache's AUTH token", credential: true },
+  { path: /^vectorDb\.apiKey$/, standIn: () => "offline-stand-in-qdrant-read-write-api-key", note: "Qdrant's API key", credential: true },
+  { path: /^vectorDb\.readOnlyApiKey$/, standIn: () => "offline-stand-in-qdrant-read-only-api-key", note: "Qdrant's read-only API key", credential: true },
   { path: /^budget\.alertSnsTopicArn$/, standIn: (r) => `arn:${r.startsWith("cn-") ? "aws-cn" : r.includes("-gov-") ? "aws-us-gov" : "aws"}:sns:${r}:000000000000:secret`, note: "an SNS topic ARN" },
 ];
 
@@ -89,11 +92,12 @@ export function parseConfig(raw: Pick<RawConfig, "values" | "secretKeys" | "secr
     }
   }
   problems.push(...rawProblems(raw.values));
+  problems.push(...plainCredentials(raw));
 
   const result = platformConfigSchema.safeParse(values);
   if (!result.success) {
     const under = (issuePath: string) => refused.some((p) => issuePath === p || issuePath.startsWith(`${p}.`) || issuePath.startsWith(`${p}[`));
-    problems.push(...problemsFromZod(result.error, values, platformConfigSchema, raw.secretKeys).filter((p) => !under(p.path)));
+    problems.push(...problemsFromZod(result.error, values, platformConfigSchema, secretPathPredicate(raw)).filter((p) => !under(p.path)));
   }
   if (problems.length > 0) throw new ConfigError(source, scrub(problems, raw));
   const config = result.data!;
@@ -107,6 +111,31 @@ export function placeholderPaths(values: unknown, at: (string | number)[] = []):
   if (Array.isArray(values)) return values.flatMap((v, i) => placeholderPaths(v, [...at, i]));
   if (values !== null && typeof values === "object") return Object.entries(values).flatMap(([k, v]) => placeholderPaths(v, [...at, k]));
   return [];
+}
+
+/** Where each credential sits in a config: the credential fields' paths, literal (no wildcard). */
+const CREDENTIAL_PATHS = SECRET_FIELDS.filter((f) => f.credential).map((f) => f.path.source.replace(/^\^/, "").replace(/\$$/, "").replace(/\\\./g, "."));
+
+/**
+ * A credential written in plain text sits in Pulumi.<stack>.yaml, in git, for anyone who can read
+ * the repository: refused. Offline the secret leaves are known; under the CLI only whole keys.
+ */
+function plainCredentials(raw: Pick<RawConfig, "values" | "secretKeys" | "secretPaths">): ConfigProblem[] {
+  const out: ConfigProblem[] = [];
+  for (const p of CREDENTIAL_PATHS) {
+    const [key, ...rest] = p.split(".");
+    let v: unknown = raw.values[key];
+    for (const k of rest) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+    if (v === undefined || v === null) continue;
+    const secret = raw.secretPaths !== undefined ? raw.secretPaths.includes(p) : raw.secretKeys.has(key);
+    if (secret || v === SECRET_PLACEHOLDER) continue;
+    out.push({
+      path: p, value: "[plain text, not shown]",
+      allowed: "a secure: value: a credential in plain text is in the stack file, and in git, for anyone who reads the repository",
+      fix: `pulumi config set --secret --path ${p} <value> (and rotate the value that was in the file)`,
+    });
+  }
+  return out;
 }
 
 /** Problems only the stack file as written shows (before defaults fill it in). */
@@ -127,11 +156,51 @@ function rawProblems(values: Record<string, unknown>): ConfigProblem[] {
 }
 
 /** No problem text may carry a secret: not the offline placeholder, not a decrypted value. */
-function scrub(problems: ConfigProblem[], raw: Pick<RawConfig, "values" | "secretKeys">): ConfigProblem[] {
+function scrub(problems: ConfigProblem[], raw: Pick<RawConfig, "values" | "secretKeys" | "secretPaths">): ConfigProblem[] {
   const secrets = new Set<string>([SECRET_PLACEHOLDER]);
-  for (const key of raw.secretKeys) collectStrings(raw.values[key], secrets);
+  for (const leaf of secretLeaves(raw)) collectStrings(valueAtPath(raw.values, leaf), secrets);
   const hide = (s: string) => [...secrets].filter((x) => x.length >= 4 || x === SECRET_PLACEHOLDER).reduce((acc, x) => acc.split(x).join("[secret]"), s);
   return problems.map((p) => ({ path: hide(p.path), value: hide(p.value), allowed: hide(p.allowed), fix: hide(p.fix) }));
+}
+
+/**
+ * Paths of the config's secrets. Offline the stack file says which leaves are `secure:`; under the
+ * CLI only whole keys are known to hold one, so within a secret key the leaves where a secret may
+ * sit (SECRET_FIELDS) are taken as secret: `cache.authToken`, not `cache.nodeType`. A secret key
+ * with no such leaf is secret whole.
+ */
+function secretLeaves(raw: Pick<RawConfig, "values" | "secretKeys" | "secretPaths">): string[] {
+  if (raw.secretPaths !== undefined) return raw.secretPaths;
+  return [...raw.secretKeys].flatMap((key) => {
+    const leaves = leafPaths(raw.values[key], [key]).filter((p) => SECRET_FIELDS.some((f) => f.path.test(p)));
+    return leaves.length > 0 ? leaves : [key];
+  });
+}
+
+/** Whether a problem's path holds a secret or sits inside one: its value must not be echoed. */
+function secretPathPredicate(raw: Pick<RawConfig, "values" | "secretKeys" | "secretPaths">): (path: readonly PropertyKey[]) => boolean {
+  const leaves = secretLeaves(raw);
+  const inside = (a: string, b: string) => a === b || a.startsWith(`${b}.`) || a.startsWith(`${b}[`);
+  return (path) => {
+    if (path.length === 0) return leaves.length > 0;
+    const p = formatPath(path as (string | number)[]);
+    return leaves.some((leaf) => inside(leaf, p) || inside(p, leaf));
+  };
+}
+
+function leafPaths(v: unknown, at: (string | number)[]): string[] {
+  if (Array.isArray(v)) return v.flatMap((x, i) => leafPaths(x, [...at, i]));
+  if (v !== null && typeof v === "object") return Object.entries(v).flatMap(([k, x]) => leafPaths(x, [...at, k]));
+  return [formatPath(at)];
+}
+
+function valueAtPath(root: unknown, dotted: string): unknown {
+  let cur: any = root;
+  for (const m of dotted.matchAll(/[^.[\]]+|\[(\d+)\]/g)) {
+    if (cur === null || typeof cur !== "object") return undefined;
+    cur = cur[m[1] !== undefined ? Number(m[1]) : m[0]];
+  }
+  return cur;
 }
 
 function collectStrings(v: unknown, into: Set<string>) {

@@ -12,6 +12,8 @@ import {
 import { needsToken, planModel, poolPacking, type ModelPlan, type ModelSpec, type PoolSpec } from "../../lib/model-plan";
 import { tagSlug } from "../../lib/tag-slug";
 import type { ProblemParams } from "../../lib/problems";
+import { qdrantSizing } from "../../components/vector-db/sizing";
+import { cache, dataNodeGroup, vectorDb } from "./data";
 import { models } from "./models";
 
 // The user-facing interface of llm-platform: every key a Pulumi.<stack>.yaml may set under the
@@ -276,6 +278,7 @@ export const platformConfigSchema = z
           .describe("Control-plane log types sent to CloudWatch."),
         logRetentionDays: retentionDays().default(90).describe("Days CloudWatch keeps control-plane logs (a value CloudWatch Logs accepts)."),
         systemNodeGroup: systemNodeGroup.describe("CPU node group for add-ons (CoreDNS, autoscaler, controllers)."),
+        dataNodeGroup: dataNodeGroup.optional().describe(dataNodeGroup.description!),
       })
       .superRefine((c, ctx) => {
         if (!isObj(c)) return;
@@ -296,6 +299,18 @@ export const platformConfigSchema = z
         noDuplicates(ctx, c.publicAccessCidrs, ["publicAccessCidrs"], "CIDR", "EKS refuses a repeated CIDR");
         noDuplicates(ctx, c.adminRoleArns, ["adminRoleArns"], "principal", "EKS refuses a second access entry for the same principal");
         noDuplicates(ctx, c.controlPlaneLogTypes, ["controlPlaneLogTypes"], "log type", "EKS takes each type once");
+        const data = c.dataNodeGroup;
+        if (isObj(data)) {
+          checkScaling(ctx, data, ["dataNodeGroup"]);
+          strings(data.instanceTypes).forEach((t, i) => {
+            if (!CPU_INSTANCE_TYPES.includes(t)) {
+              custom(ctx, ["dataNodeGroup", "instanceTypes", i], "unknown CPU instance type", {
+                allowed: `a CPU instance type from catalog/instance-types.ts: ${CPU_INSTANCE_TYPES.join(", ")}`,
+                fix: "pick one of those, or add the type to catalog/instance-types.ts with its source",
+              });
+            }
+          });
+        }
         const sys = c.systemNodeGroup;
         if (!isObj(sys)) return;
         checkScaling(ctx, sys, ["systemNodeGroup"]);
@@ -334,6 +349,8 @@ export const platformConfigSchema = z
     models,
     huggingFaceToken: z.string().min(1).optional()
       .describe("Hugging Face access token (secure: pulumi config set --secret) for gated models; only models that need it receive it."),
+    cache: cache.optional().describe(cache.description!),
+    vectorDb: vectorDb.optional().describe(vectorDb.description!),
   })
   .superRefine((c, ctx) => {
     if (!isObj(c)) return;
@@ -347,6 +364,7 @@ export const platformConfigSchema = z
     checkRegionFit(ctx, c, region && REGIONS[region] ? region : undefined);
     checkTagCount(ctx, c);
     checkModels(ctx, c);
+    checkVectorDbFit(ctx, c);
   }, ALWAYS)
   .describe("llm-platform stack configuration.");
 
@@ -400,6 +418,53 @@ function checkRegionFit(ctx: z.RefinementCtx, c: Record<string, any>, region: st
     custom(ctx, ["budget", "alertSnsTopicArn"], "topic in another partition", {
       allowed: `an SNS topic of partition ${partition} (region ${region})`,
       fix: `use a topic ARN starting arn:${partition}:sns:`,
+    });
+  }
+}
+
+/**
+ * What a node leaves for pods: the heuristic the model servers' requests use (components/model-server:
+ * 90 % of memory less 2 GiB for the kubelet, system and DaemonSets; 90 % of the vCPUs less one).
+ */
+export function nodeAllocatable(instanceType: string): { memoryMiB: number; cpuMillicores: number } | undefined {
+  const spec = INSTANCE_TYPES[instanceType];
+  if (!spec) return undefined;
+  return { memoryMiB: Math.floor((spec.memoryGiB * 0.9 - 2) * 1024), cpuMillicores: Math.floor((spec.vcpu - 1) * 0.9 * 1000) };
+}
+
+/**
+ * Qdrant on its nodes (the data node group, else the system nodes): one pod must fit a node of the
+ * group's smallest type, and each pod needs a node of its own (hard anti-affinity), so maxNodes ≥
+ * replicas. Otherwise pods stay Pending and the collections with them.
+ */
+function checkVectorDbFit(ctx: z.RefinementCtx, c: Record<string, any>) {
+  const v = c.vectorDb;
+  if (!isObj(v) || !isNum(v.replicas) || !isNum(v.replicationFactor) || !isNum(v.vectors) || !isNum(v.dimensions) || v.replicationFactor > v.replicas) return;
+  const cluster = isObj(c.cluster) ? c.cluster : {};
+  const [key, group] = isObj(cluster.dataNodeGroup) ? ["dataNodeGroup", cluster.dataNodeGroup] : ["systemNodeGroup", cluster.systemNodeGroup];
+  if (!isObj(group)) return;
+  const sizing = qdrantSizing({
+    replicas: v.replicas, replicationFactor: v.replicationFactor, vectors: v.vectors, dimensions: v.dimensions,
+    datatype: v.datatype ?? "float32", payloadBytesPerVector: isNum(v.payloadBytesPerVector) ? v.payloadBytesPerVector : 1024,
+  });
+  const types = strings(group.instanceTypes).filter((t) => nodeAllocatable(t) !== undefined);
+  const smallest = types.sort((a, b) => nodeAllocatable(a)!.memoryMiB - nodeAllocatable(b)!.memoryMiB)[0];
+  const gib = (mib: number) => `${Math.round((mib / 1024) * 10) / 10} GiB`;
+  if (smallest) {
+    const room = nodeAllocatable(smallest)!;
+    if (sizing.memoryMiB > room.memoryMiB || sizing.cpuRequestMillicores > room.cpuMillicores) {
+      custom(ctx, ["vectorDb", "vectors"], "a Qdrant pod does not fit its nodes", {
+        value: `${v.vectors} vectors × ${v.dimensions} dimensions`,
+        allowed: `a pod of at most ${gib(room.memoryMiB)} and ${room.cpuMillicores}m CPU on ${smallest} (cluster.${key}); this data needs ${gib(sizing.memoryMiB)} and ${sizing.cpuRequestMillicores}m per pod ` +
+          `(vectors × dimensions × bytes × 1.5 + payload, × replicationFactor / replicas)`,
+        fix: `add replicas to spread the data, use float16 or uint8, or ${key === "dataNodeGroup" ? "larger cluster.dataNodeGroup instance types" : "add cluster.dataNodeGroup with memory-optimized nodes (r6i)"}`,
+      });
+    }
+  }
+  if (isNum(group.maxNodes) && group.maxNodes < v.replicas) {
+    custom(ctx, ["vectorDb", "replicas"], "more Qdrant pods than nodes", {
+      allowed: `at most cluster.${key}.maxNodes (${group.maxNodes}): each Qdrant pod needs a node of its own (pod anti-affinity)`,
+      fix: `raise cluster.${key}.maxNodes to ${v.replicas}, or lower vectorDb.replicas`,
     });
   }
 }

@@ -43,14 +43,14 @@ describe("pull-request comment", () => {
   it("opens with one heading and one summary line: cost against budget and violations by severity", () => {
     const lines = renderMarkdown(prod).split("\n");
     assert.equal(lines.filter((l) => /^#{1,2} /.test(l)).length, 1, "one title");
-    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $37,232.48/month of a $40,000.00 budget, $57,384.08 at max scale; no policy violations.");
+    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $38,103.69/month of a $40,000.00 budget, $58,443.25 at max scale; no policy violations.");
     const bad = renderMarkdown(over).split("\n")[3];
     assert.match(bad, /^❌ \*\*llm-platform\/over-budget\*\*: expected \$21,159\.02\/month of a \$15,000\.00 budget, \$57,379\.70 at max scale; \d+ violations? \(\d+ high; \d+ mandatory\)\.$/);
   });
 
   it("has a cost table whose total and budget rows match the report", () => {
     const md = renderMarkdown(prod);
-    assert.ok(md.includes("| **total** | | **$37,232.48** | **$37,232.48** | **$57,384.08** |"));
+    assert.ok(md.includes("| **total** | | **$38,103.69** | **$38,103.69** | **$58,443.25** |"));
     assert.ok(md.includes("| budget (aws.budgets.Budget llm-prod-budget-monthly) | | | $40,000.00 | $60,000.00 (× 1.5) |"));
     assert.equal(md.split("\n").filter((l) => l.startsWith("| GPU node group")).length, 2);
   });
