@@ -33,6 +33,17 @@ export const CHARTS = {
    * Not Bitnami's: its images left the public registry in 2025 (Bitnami's catalog change, Aug-Sep 2025).
    */
   valkey: { chart: "valkey", version: "0.11.0", repo: "https://valkey.io/valkey-helm/" },
+  /**
+   * Kong/charts tag kong-3.4.1 (2026-07-02), Kong Gateway 3.9 (OSS) with the Kong Ingress Controller
+   * 3.5; the chart ships the KIC CRDs (kubernetes-configuration v1.5.2).
+   */
+  kong: { chart: "kong", version: "3.4.1", repo: "https://charts.konghq.com" },
+  /** aws/eks-charts 3.5.0 (2026-08-03), app v3.5.0: values identical to kubernetes-sigs/aws-load-balancer-controller tag v3.5.0. */
+  awsLoadBalancerController: { chart: "aws-load-balancer-controller", version: "3.5.0", repo: "https://aws.github.io/eks-charts" },
+  /** istio/istio tag 1.30.3 (2026-07-13) manifests/charts/base: Istio's CRDs and cluster roles. */
+  istioBase: { chart: "base", version: "1.30.3", repo: "https://istio-release.storage.googleapis.com/charts" },
+  /** istio/istio tag 1.30.3 manifests/charts/istio-control/istio-discovery: the control plane. */
+  istiod: { chart: "istiod", version: "1.30.3", repo: "https://istio-release.storage.googleapis.com/charts" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Image tags the charts above default to, pinned explicitly so a chart bump never moves them silently. */

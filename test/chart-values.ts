@@ -9,8 +9,16 @@ import type { ChartPin } from "../catalog/versions";
 const FIXTURES = path.join(__dirname, "fixtures", "chart-values");
 
 const fixtureFile = (pin: ChartPin) => path.join(FIXTURES, `${pin.chart}-${pin.version}.yaml`);
-/** The pinned chart's default values, as vendored under test/fixtures/chart-values. */
-export const defaultsOf = (pin: ChartPin) => parse(fs.readFileSync(fixtureFile(pin), "utf8")) as Record<string, unknown>;
+/**
+ * The pinned chart's default values, as vendored under test/fixtures/chart-values. Istio's charts
+ * keep theirs under `_internal_defaults_do_not_set` (a Helm workaround; users set the keys at the
+ * top level), so those are lifted to the top.
+ */
+export function defaultsOf(pin: ChartPin): Record<string, unknown> {
+  const raw = parse(fs.readFileSync(fixtureFile(pin), "utf8")) as Record<string, unknown>;
+  const { _internal_defaults_do_not_set: internal, ...rest } = raw;
+  return internal !== null && typeof internal === "object" ? { ...(internal as Record<string, unknown>), ...rest } : raw;
+}
 
 type Values = Record<string, unknown>;
 

@@ -113,7 +113,10 @@ describe("vendored chart defaults", () => {
 
   it("are exactly one values.yaml per pinned chart version, named <chart>-<version>.yaml", () => {
     const expected = pins.map((p) => `${p.chart}-${p.version}.yaml`).sort();
-    assert.deepEqual(expected, ["cluster-autoscaler-9.59.0.yaml", "dcgm-exporter-4.8.2.yaml", "keda-2.20.2.yaml", "kube-prometheus-stack-88.5.3.yaml", "nvidia-device-plugin-0.20.0.yaml", "qdrant-1.19.0.yaml", "valkey-0.11.0.yaml"]);
+    assert.deepEqual(expected, [
+      "aws-load-balancer-controller-3.5.0.yaml", "base-1.30.3.yaml", "cluster-autoscaler-9.59.0.yaml", "dcgm-exporter-4.8.2.yaml", "istiod-1.30.3.yaml", "keda-2.20.2.yaml",
+      "kong-3.4.1.yaml", "kube-prometheus-stack-88.5.3.yaml", "nvidia-device-plugin-0.20.0.yaml", "qdrant-1.19.0.yaml", "valkey-0.11.0.yaml",
+    ]);
     assert.deepEqual(fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")).sort(), expected);
   });
 
@@ -130,7 +133,7 @@ describe("vendored chart defaults", () => {
   it("each parse as a non-empty YAML map", () => {
     for (const pin of pins) {
       const defaults = defaultsOf(pin);
-      assert.ok(isMap(defaults) && Object.keys(defaults).length > 10, pin.chart);
+      assert.ok(isMap(defaults) && Object.keys(defaults).length >= 4, pin.chart); // istio base has 4 top-level keys
     }
   });
 });

@@ -6,7 +6,8 @@ import type { ChartPin } from "../../catalog/versions";
  * A Helm release of a pinned third-party chart. `helm.v3.Release` (not `helm.v4.Chart`) because its
  * `values` are a plain input: a real preview shows them to policies, and so does the offline plan.
  * atomic + cleanupOnFail: a failed upgrade rolls back instead of leaving a half-applied release.
- * The Helm release is named after the chart: one release of each chart per cluster.
+ * The Helm release is named after the chart (one release of each chart per cluster) unless
+ * `releaseName` says otherwise (Istio's charts are released as istio-base, istiod by convention).
  */
 export function helmRelease(
   name: string,
@@ -14,9 +15,10 @@ export function helmRelease(
   namespace: pulumi.Input<string>,
   values: pulumi.Input<Record<string, unknown>>,
   opts: pulumi.CustomResourceOptions,
+  releaseName: string = pin.chart,
 ): k8s.helm.v3.Release {
   return new k8s.helm.v3.Release(name, {
-    name: pin.chart,
+    name: releaseName,
     chart: pin.chart,
     version: pin.version,
     repositoryOpts: { repo: pin.repo },
