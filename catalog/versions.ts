@@ -44,6 +44,12 @@ export const CHARTS = {
   istioBase: { chart: "base", version: "1.30.3", repo: "https://istio-release.storage.googleapis.com/charts" },
   /** istio/istio tag 1.30.3 manifests/charts/istio-control/istio-discovery: the control plane. */
   istiod: { chart: "istiod", version: "1.30.3", repo: "https://istio-release.storage.googleapis.com/charts" },
+  /**
+   * istio/istio tag 1.30.3 manifests/charts/istio-cni, published as chart `cni` with every Istio
+   * release: the node agent that sets up pods' traffic redirection, so meshed pods need no
+   * privileged istio-init container (required under Pod Security restricted).
+   */
+  istioCni: { chart: "cni", version: "1.30.3", repo: "https://istio-release.storage.googleapis.com/charts" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Image tags the charts above default to, pinned explicitly so a chart bump never moves them silently. */
@@ -71,6 +77,18 @@ export const IMAGES = {
    * tag 8.21.0 of 2026-06-24, published as docker.io/curlimages/curl): Alpine with busybox sh, grep, sed.
    */
   curl: { repository: "docker.io/curlimages/curl", tag: "8.21.0" },
+  /** The AWS Load Balancer Controller at the chart's appVersion (eks-charts 3.5.0 values.yaml). */
+  awsLoadBalancerController: { repository: "public.ecr.aws/eks/aws-load-balancer-controller", tag: "v3.5.0" },
+  /**
+   * Kong Gateway OSS and the Kong Ingress Controller. The kong 3.4.1 chart defaults to the moving
+   * minors kong:3.9 and kong/kubernetes-ingress-controller:3.5; pinned to patches: KIC v3.5.13
+   * (Kong/kubernetes-ingress-controller git tag, 2026-08-07); the gateway's patch is set with the
+   * gateway component (see components/gateway).
+   */
+  kong: { repository: "kong", tag: "3.9.3" },
+  kongIngressController: { repository: "kong/kubernetes-ingress-controller", tag: "3.5.13" },
+  /** Istio 1.30.3 (istio/istio tag, 2026-07-13), published under docker.io/istio (the chart values' comment). */
+  istio: { hub: "docker.io/istio", tag: "1.30.3" },
   /** The AWS CLI for the weight sync: AWS's own image on ECR Public, 2.37.1 as pinned in public files of 2026. */
   awsCli: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.37.1" },
 } as const;

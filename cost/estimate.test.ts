@@ -173,6 +173,21 @@ describe("cost estimator: golden figures from the us-east-1 price table", () => 
     ]);
   });
 
+  it("prices the NLB a LoadBalancer Service asks the AWS Load Balancer Controller for, with a public IPv4 per public subnet when internet-facing", () => {
+    const subnet = (role: string, i: number) => res("aws:ec2/subnet:Subnet", { tags: { [role]: "1" } }, `${role}-${i}`);
+    const kong = (scheme: string) => res("kubernetes:helm.sh/v3:Release", { chart: "kong", namespace: "kong", values: { proxy: {
+      type: "LoadBalancer", loadBalancerClass: "service.k8s.aws/nlb", annotations: { "service.beta.kubernetes.io/aws-load-balancer-scheme": scheme }, http: { servicePort: 443 }, tls: { enabled: false },
+    } } }, "gateway");
+    const subnets = [0, 1, 2].map((i) => subnet("kubernetes.io/role/elb", i));
+    // internet-facing in 3 AZs: $0.0225 × 730 = $16.425 + 3 × $0.005 × 730 = $10.95 → $27.38 (27.375 rounds half up)
+    assert.deepEqual(byName(estimate([...subnets, kong("internet-facing")], opts)), { gateway: 27.38 });
+    // internal: the NLB hours alone, $16.43
+    assert.deepEqual(byName(estimate([...subnets, kong("internal")], opts)), { gateway: 16.43 });
+    // a plain LoadBalancer Service is a Classic LB of EKS's own controller: listed, not guessed
+    const classic = res("kubernetes:core/v1:Service", { metadata: { name: "x", namespace: "apps" }, spec: { type: "LoadBalancer", ports: [{ port: 80 }] } }, "classic");
+    assert.match(estimate([classic], opts).unpriced[0].reason, /Classic Load Balancer/);
+  });
+
   it("prices no S3 storage when no bucket exists, whatever anyone expects to store", () => {
     const e = estimate([res("aws:eks/cluster:Cluster", { name: "c", version: "1.35" })], opts);
     assert.deepEqual(e.items.map((it) => it.category), ["EKS control plane"]);

@@ -1,5 +1,6 @@
 import { controlPlaneHours, EKS_VERSIONS, type SupportType } from "../catalog/eks-versions";
 import { usd } from "../lib/money";
+import { isNlb, loadBalancerServices } from "../lib/load-balancers";
 import { kubernetesVolumes, quantityGiB } from "./k8s-volumes";
 import { newestSourceDate, PRICE_TABLES, type PriceKey, type PriceSource, type PriceTable } from "./prices";
 
@@ -368,6 +369,28 @@ export function estimate(resources: readonly CostResource[], options: EstimateOp
       `${qty(d.gibPerPod)} GiB × ${rate(gp3)}/GiB-month = ${usd(each)} per pod; ` +
         (d.pods.baseline === d.pods.max ? `× ${pods(d.pods.max)} = ${usd(each * d.pods.max)}` : `baseline ${d.pods.baseline}, expected ${d.pods.expected}, max ${d.pods.max} × ${usd(each)}`),
       { baseline: each * d.pods.baseline, expected: each * d.pods.expected, max: each * d.pods.max });
+  }
+
+  // Load balancers the AWS Load Balancer Controller creates for LoadBalancer Services: an NLB each,
+  // in every zone its subnets (tagged for the controller's discovery) cover.
+  const subnetsTagged = (role: string) => resources.filter((r) => r.type === "aws:ec2/subnet:Subnet" && ((r.inputs.tags ?? {}) as Record<string, unknown>)[role] === "1").length;
+  for (const lb of loadBalancerServices(resources)) {
+    const owner = resources.find((r) => r.urn === lb.urn)!;
+    if (!isNlb(lb)) {
+      skip(owner, `${lb.where}: a Classic Load Balancer from EKS's built-in controller is not priced`);
+      continue;
+    }
+    const publicLb = lb.scheme === "internet-facing";
+    const azs = subnetsTagged(publicLb ? "kubernetes.io/role/elb" : "kubernetes.io/role/internal-elb");
+    const nlb = table.loadBalancerUsdPerHour.network * h;
+    if (publicLb && azs === 0) {
+      skip(owner, `${lb.where}: an internet-facing NLB whose zones are unknown (no subnet tagged kubernetes.io/role/elb in the stack): its public IPv4 addresses are not priced`);
+    }
+    const ips = publicLb ? azs * table.publicIpv4UsdPerHour * h : 0;
+    add(owner, "Load balancers", ["loadBalancer", ...(ips > 0 ? ["publicIpv4" as const] : [])],
+      `network load balancer for ${lb.where}, ${lb.scheme}${publicLb && azs > 0 ? ` in ${azs} AZ(s)` : ""}`,
+      `${rate(table.loadBalancerUsdPerHour.network)}/h × ${h} h${ips > 0 ? ` + ${azs} public IPv4 × ${rate(table.publicIpv4UsdPerHour)}/h × ${h} h` : ""} = ${usd(nlb + ips)} (capacity units not estimated)`,
+      flat(nlb + ips));
   }
 
   // Stack-wide usage charges, from the assumptions.

@@ -20,18 +20,41 @@ export const TAGS = {
 } as const;
 
 /** Why a tag key or value is refused, or undefined. `=` in keys: see ebsTagParameters (components/cluster). */
+/**
+ * Tag keys the AWS Load Balancer Controller keeps for itself: it refuses to start when its
+ * --default-tags name one (kubernetes-sigs/aws-load-balancer-controller v3.5.0
+ * pkg/config/controller_config.go `trackingTagKeys`, pkg/shared_constants/tag_keys.go).
+ */
+export const CONTROLLER_TRACKING_TAG_KEYS: readonly string[] = [
+  "elbv2.k8s.aws/cluster", "elbv2.k8s.aws/resource",
+  "ingress.k8s.aws/stack", "ingress.k8s.aws/resource",
+  "service.k8s.aws/stack", "service.k8s.aws/resource",
+  "gateway.k8s.aws.nlb/resource", "gateway.k8s.aws.alb/resource",
+  "gateway.k8s.aws.nlb/stack", "gateway.k8s.aws.alb/stack",
+];
+
+/**
+ * What the controller's chart cannot carry in `defaultTags`: it writes them unquoted into a YAML
+ * list item (`- --default-tags=k1=v1,k2=v2`, templates/deployment.yaml), where ": " or a final ":"
+ * turns the argument into a map and the Deployment fails to render.
+ */
+export const YAML_BREAKING = /: |:$/;
+
 export function tagKeyProblem(key: string): string | undefined {
   if (key.length === 0 || key.length > TAGS.keyMaxLength) return `1-${TAGS.keyMaxLength} characters`;
   if (TAGS.reservedPrefix.test(key)) return "not starting with aws: (reserved by AWS, in any case)";
   if (!TAGS.charset.test(key)) return TAGS.charsetText;
   // The EBS CSI driver reads StorageClass tags as "key=value" split at the first "=".
   if (key.includes("=")) return `${TAGS.charsetText}, except = (the EBS CSI driver splits "key=value" at the first =)`;
+  if (CONTROLLER_TRACKING_TAG_KEYS.includes(key)) return `any but ${CONTROLLER_TRACKING_TAG_KEYS.join(", ")} (the AWS Load Balancer Controller reserves them and refuses to start with one in its default tags)`;
+  if (YAML_BREAKING.test(key)) return `${TAGS.charsetText}, without ": " or a final ":" (the load balancer controller's chart writes tags unquoted into YAML)`;
   return undefined;
 }
 
 export function tagValueProblem(value: string): string | undefined {
   if (value.length > TAGS.valueMaxLength) return `at most ${TAGS.valueMaxLength} characters`;
   if (!TAGS.charset.test(value)) return TAGS.charsetText;
+  if (YAML_BREAKING.test(value)) return `${TAGS.charsetText}, without ": " or a final ":" (the load balancer controller's chart writes tags unquoted into YAML)`;
   return undefined;
 }
 

@@ -9,6 +9,9 @@ export const NAMESPACES = {
   serving: "llm-serving",
   cache: "cache",
   vectorDb: "vector-db",
+  gateway: "kong",
+  mesh: "istio-system",
+  meshCni: "istio-cni",
 } as const;
 
 /** Namespaces Kubernetes itself owns. */

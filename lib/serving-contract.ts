@@ -6,3 +6,11 @@ export const MODEL_SERVER_LABEL = { key: "llm-platform.io/component", value: "mo
 
 /** Pod-template annotations naming the served model and its pinned revision. */
 export const MODEL_ANNOTATIONS = { model: "llm-platform.io/model", revision: "llm-platform.io/model-revision" } as const;
+
+/** The pod label that tells a model's stable pods from its canary's (the mesh splits traffic by it). */
+export const TRACK_LABEL = "llm-platform.io/track";
+
+/** The labels that select a model's server pods, both tracks: its Service, PDB, PodMonitor and mesh policies use them. */
+export function modelPodSelector(modelName: string): Record<string, string> {
+  return { "app.kubernetes.io/name": modelName, [MODEL_SERVER_LABEL.key]: MODEL_SERVER_LABEL.value };
+}

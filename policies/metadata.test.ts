@@ -23,7 +23,7 @@ const OPTIONAL_PROPERTIES = new Set([
 /** Policies that only warn, in prod too: a deadline to plan for is not a reason to block a deploy. */
 const ADVISORY_IN_PROD = new Set(["eks-cluster-version-upgrade-due"]);
 /** Modules of policies/ that are not policies. */
-const NOT_POLICIES = new Set(["index.ts", "policies.ts", "lib.ts", "gpu.ts", "k8s.ts", "serving.ts"]);
+const NOT_POLICIES = new Set(["request-path.ts", "index.ts", "policies.ts", "lib.ts", "gpu.ts", "k8s.ts", "serving.ts"]);
 const LEVELS = ["advisory", "mandatory", "remediate", "disabled"];
 
 const levelOf = (entry: PackConfig[string]) => (typeof entry === "string" ? entry : entry?.enforcementLevel);

@@ -4,6 +4,12 @@ import { elasticacheReplicationGroupAuth } from "./elasticache-replicationgroup-
 import { elasticacheReplicationGroupEncrypted } from "./elasticache-replicationgroup-encrypted";
 import { elasticacheReplicationGroupFailover } from "./elasticache-replicationgroup-failover";
 import { datastoreReleaseAuth } from "./datastore-release-auth";
+import { k8sNamespaceDefaultDeny } from "./k8s-namespace-default-deny";
+import { k8sServiceLoadBalancerGatewayOnly } from "./k8s-service-loadbalancer-gateway-only";
+import { kongAdminNotExposed } from "./kong-admin-not-exposed";
+import { kongRouteAuth } from "./kong-route-auth";
+import { meshMtlsStrict } from "./mesh-mtls-strict";
+import { nlbListenerTls } from "./nlb-listener-tls";
 import { k8sStorageEncrypted } from "./k8s-storage-encrypted";
 import { qdrantReleaseReplicated } from "./qdrant-release-replicated";
 import { s3BucketBackupsVersioned } from "./s3-bucket-backups-versioned";
@@ -73,4 +79,10 @@ export const POLICIES: Policies = [
   s3BucketBackupsVersioned,
   datastoreReleaseAuth,
   qdrantReleaseReplicated,
+  kongRouteAuth,
+  kongAdminNotExposed,
+  k8sServiceLoadBalancerGatewayOnly,
+  nlbListenerTls,
+  meshMtlsStrict,
+  k8sNamespaceDefaultDeny,
 ];

@@ -11,13 +11,21 @@ import { Keda } from "../components/keda";
 import { ModelServing, type ServedModel } from "../components/model-serving";
 import { checkpointBytesPerParam } from "../components/model-weights";
 import { Monitoring } from "../components/monitoring";
+import { Gateway, modelServiceAnnotations } from "../components/gateway";
+import { PROXY_CONTAINER_PORT, proxyIdentity, STATUS_PORT, terminationGracePeriodSeconds as gatewayTerminationGraceSeconds } from "../components/gateway/values";
+import { AwsLoadBalancerController } from "../components/load-balancer-controller";
+import { Mesh, MESH_METRICS_CONTAINER_PORT, MESH_METRICS_PATH, meshPodAnnotations, ModelTraffic } from "../components/mesh";
+import { PRE_STOP_SLEEP_SECONDS, SERVER_PORT, SERVICE_PORT as MODEL_SERVICE_PORT } from "../components/model-server";
 import { Network } from "../components/network";
+import { NetworkIsolation } from "../components/network-isolation";
 import { VectorDb } from "../components/vector-db";
 import { INSTANCE_TYPES } from "../catalog/instance-types";
 import { architectureFor, needsToken, poolInstanceType } from "../lib/model-plan";
 import { NAMESPACES } from "../lib/namespaces";
 import { PROJECT } from "./config/load";
 import { cacheSettings } from "./config/data";
+import { gatewaySettings, tiersOf } from "./config/request-path";
+import { ownedNamespaces, platformFlows, type FlowInputs } from "./network-flows";
 import { supportTypeOf, type PlatformConfig } from "./config/schema";
 
 export { PROJECT } from "./config/load";
@@ -157,7 +165,8 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     }, onAws));
 
   const inCluster = { providers: { aws: awsProvider, kubernetes: cluster.k8sProvider } };
-  new GpuSoftware(`${base}-gpu-software`, { namespace: NAMESPACES.gpuSoftware, dcgmExporter: true }, inCluster);
+  const prod = config.environment === "prod";
+  const gpuSoftware = new GpuSoftware(`${base}-gpu-software`, { namespace: NAMESPACES.gpuSoftware, dcgmExporter: true }, inCluster);
   new ClusterAutoscaler(`${base}-cluster-autoscaler`, {
     clusterName,
     eksClusterName: cluster.clusterName,
@@ -165,15 +174,50 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     kubernetesVersion: config.cluster.kubernetesVersion,
   }, inCluster);
 
-  const serving = servedModels(config);
+  // --- the request path's foundations: the load balancer controller and the mesh ---------------------
+  const g = config.gateway ? gatewaySettings(config.gateway, config.environment) : undefined;
+  const lbc = g
+    ? new AwsLoadBalancerController(`${base}-lb-controller`, { clusterName, eksClusterName: cluster.clusterName, region: config.region, vpcId: network.vpcId, platformTags: tags }, inCluster)
+    : undefined;
+  // The mesh secures the path from the gateway to the models: without a gateway there is no caller to authorise.
+  const mesh = g && config.mesh.enabled ? new Mesh(`${base}-mesh`, { replicas: prod ? 2 : 1 }, inCluster) : undefined;
+  const injection = mesh ? { ...mesh.injectionLabel } : {};
+
+  const serving = servedModels(config).map((m) => ({
+    ...m,
+    ...(g ? { serviceAnnotations: modelServiceAnnotations(g.upstreamTimeoutSeconds) } : {}),
+    ...(mesh ? {
+      mesh: {
+        podAnnotations: meshPodAnnotations({ drainSeconds: m.longestRequestSeconds + PRE_STOP_SLEEP_SECONDS, metricsPort: SERVER_PORT, metricsPath: "/metrics" }),
+        metricsPort: { ...MESH_METRICS_CONTAINER_PORT },
+        metricsPath: MESH_METRICS_PATH,
+      },
+    } : {}),
+  }));
   // The Prometheus Operator's CRDs: model servers' PodMonitors and Qdrant's ServiceMonitor need them.
   const monitoring = serving.length > 0 || config.vectorDb
     ? new Monitoring(`${base}-monitoring`, { namespace: NAMESPACES.monitoring }, inCluster)
     : undefined;
+  const keda = serving.length > 0 ? new Keda(`${base}-keda`, { namespace: NAMESPACES.keda }, inCluster) : undefined;
+
+  // Namespaces the platform creates for others: applications' (where the data services' connection
+  // Secrets go) and the gateway's (the cache's Secret must be there before Kong starts).
+  const extraNamespaces = new Map<string, k8s.core.v1.Namespace>();
+  const namespace = (ns: string, labels: Record<string, string> = {}) => {
+    if (!extraNamespaces.has(ns)) {
+      extraNamespaces.set(ns, new k8s.core.v1.Namespace(`${base}-ns-${ns}`, {
+        metadata: { name: ns, labels: { ...labels, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } },
+      }, { provider: cluster.k8sProvider, ...(mesh && Object.keys(labels).length > 0 ? { dependsOn: mesh.ready } : {}) }));
+    }
+    return extraNamespaces.get(ns)!;
+  };
+  const gatewayNamespace = g ? namespace(NAMESPACES.gateway, injection) : undefined;
+  const dataNodeRole = config.cluster.dataNodeGroup ? "data" : "system";
+
   let modelUrls: Record<string, pulumi.Output<string>> = {};
-  if (serving.length > 0 && monitoring) {
-    const keda = new Keda(`${base}-keda`, { namespace: NAMESPACES.keda }, inCluster);
-    const models = new ModelServing(`${base}-serving`, {
+  let modelServing: ModelServing | undefined;
+  if (serving.length > 0 && monitoring && keda) {
+    modelServing = new ModelServing(`${base}-serving`, {
       namespace: NAMESPACES.serving,
       clusterName,
       eksClusterName: cluster.clusterName,
@@ -181,33 +225,39 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
       models: serving,
       ...(config.huggingFaceToken !== undefined ? { huggingFaceToken: pulumi.secret(config.huggingFaceToken) } : {}),
       prometheusUrl: monitoring.prometheusUrl,
-      dependsOn: { monitoring: monitoring.ready, keda: keda.ready },
+      namespaceLabels: injection,
+      dependsOn: { monitoring: monitoring.ready, keda: keda.ready, ...(mesh ? { mesh: mesh.ready } : {}) },
     }, inCluster);
-    modelUrls = models.urls;
+    modelUrls = modelServing.urls;
+    if (mesh) {
+      for (const m of serving) {
+        new ModelTraffic(`${base}-traffic-${m.modelName}`, {
+          modelName: m.modelName,
+          namespace: NAMESPACES.serving,
+          serviceName: m.modelName,
+          servicePort: MODEL_SERVICE_PORT,
+          host: `${m.modelName}.${NAMESPACES.serving}.svc.cluster.local`,
+          allowedPrincipals: [proxyIdentity(NAMESPACES.gateway).principal],
+          routeTimeoutSeconds: config.mesh.routeTimeoutSeconds,
+          maxRequestsInFlight: m.maxNumSeqs * (m.maxReplicas + (m.canary?.replicas ?? 0)),
+          ...(config.models[m.modelName].canary ? { canary: { weight: config.models[m.modelName].canary!.weight } } : {}),
+          dependsOn: [...mesh.ready, modelServing],
+        }, inCluster);
+      }
+    }
   }
 
-  // Application namespaces: where the workloads that use the data services run. The platform
-  // creates them (Pod Security restricted) so the connection Secrets have somewhere to go.
-  const appNamespaces = new Map<string, k8s.core.v1.Namespace>();
-  const appNamespace = (ns: string) => {
-    if (!appNamespaces.has(ns)) {
-      appNamespaces.set(ns, new k8s.core.v1.Namespace(`${base}-ns-${ns}`, {
-        metadata: { name: ns, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } },
-      }, { provider: cluster.k8sProvider }));
-    }
-    return appNamespaces.get(ns)!;
-  };
-  const dataNodeRole = config.cluster.dataNodeGroup ? "data" : "system";
-
-  let cacheOutputs: { endpoint: pulumi.Output<string>; port: number; tls: boolean; connectionSecretName: string } | undefined;
+  let cache: Cache | undefined;
   if (config.cache) {
     const c = cacheSettings(config.cache, config.environment);
+    // The gateway counts its rate limits in the cache: it is a consumer too.
+    const consumers = [...c.consumerNamespaces, ...(g ? [NAMESPACES.gateway] : [])];
     const common = {
       clusterName,
       environment: config.environment,
       authToken: pulumi.secret(config.cache.authToken),
-      consumerNamespaces: c.consumerNamespaces,
-      dependsOn: c.consumerNamespaces.map(appNamespace),
+      consumerNamespaces: consumers,
+      dependsOn: consumers.map((ns) => (ns === NAMESPACES.gateway ? gatewayNamespace! : namespace(ns))),
     };
     const cacheArgs: CacheArgs = c.mode === "elasticache"
       ? {
@@ -224,14 +274,13 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
           slowLogRetentionDays: config.cluster.logRetentionDays,
         }
       : { ...common, mode: "in-cluster", namespace: NAMESPACES.cache, storageGiB: c.storageGiB, nodeRole: dataNodeRole };
-    const cache = new Cache(`${base}-cache`, cacheArgs, inCluster);
-    cacheOutputs = { endpoint: cache.endpoint, port: cache.port, tls: cache.tls, connectionSecretName: cache.connectionSecretName };
+    cache = new Cache(`${base}-cache`, cacheArgs, inCluster);
   }
 
-  let vectorDbOutputs: { serviceUrl: pulumi.Output<string>; grpcUrl: pulumi.Output<string>; apiKeySecretName: pulumi.Output<string>; snapshotBucketName: pulumi.Output<string> } | undefined;
+  let vectorDb: VectorDb | undefined;
   if (config.vectorDb) {
     const v = config.vectorDb;
-    const vectors = new VectorDb(`${base}-vector-db`, {
+    vectorDb = new VectorDb(`${base}-vector-db`, {
       clusterName,
       eksClusterName: cluster.clusterName,
       region: config.region,
@@ -247,17 +296,66 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
       apiKey: pulumi.secret(v.apiKey),
       readOnlyApiKey: pulumi.secret(v.readOnlyApiKey),
       consumers: v.consumers,
-      dependsOn: Object.keys(v.consumers).map(appNamespace),
+      dependsOn: Object.keys(v.consumers).map((ns) => namespace(ns)),
       nodeSelector: { ...(dataNodeRole === "data" ? DATA_NODE_LABEL : SYSTEM_NODE_LABEL) },
       ...(monitoring ? { monitoringReady: monitoring.ready } : {}),
     }, inCluster);
-    vectorDbOutputs = { serviceUrl: vectors.serviceUrl, grpcUrl: vectors.grpcUrl, apiKeySecretName: vectors.apiKeySecretName, snapshotBucketName: vectors.snapshotBucketName };
   }
+
+  // --- the gateway --------------------------------------------------------------------------------
+  let gateway: Gateway | undefined;
+  if (g && cache && gatewayNamespace && lbc) {
+    gateway = new Gateway(`${base}-gateway`, {
+      namespace: NAMESPACES.gateway,
+      createNamespace: false,
+      replicas: { min: g.minReplicas, max: g.maxReplicas },
+      loadBalancer: { scheme: g.scheme, certificateArn: g.certificateArn, sourceRanges: g.sourceRanges, sslPolicy: g.sslPolicy },
+      upstreamTimeoutSeconds: g.upstreamTimeoutSeconds,
+      maxRequestBodyMiB: g.maxRequestBodyMiB,
+      models: serving.map((m) => ({ name: m.modelName, namespace: NAMESPACES.serving, serviceName: m.modelName, servicePort: MODEL_SERVICE_PORT, tiers: tiersOf(g, m.modelName) })),
+      tiers: Object.fromEntries(Object.entries(g.tiers).map(([name, t]) => [name, { requestsPerMinute: t.requestsPerMinute, requestsPerHour: t.requestsPerHour }])),
+      consumers: Object.fromEntries(Object.entries(g.consumers).map(([name, c]) => [name, { tier: c.tier, apiKey: pulumi.secret(c.apiKey) }])),
+      cache: { tls: cache.tls },
+      ...(mesh ? {
+        // The NLB speaks plain TCP to Kong's proxy and health ports: they stay outside the sidecar (and its mTLS).
+        podAnnotations: meshPodAnnotations({ drainSeconds: gatewayTerminationGraceSeconds(g.upstreamTimeoutSeconds), metricsPort: STATUS_PORT, metricsPath: "/metrics", externalInboundPorts: [PROXY_CONTAINER_PORT, STATUS_PORT] }),
+      } : {}),
+      dependsOn: {
+        namespaces: [gatewayNamespace, ...(modelServing ? [modelServing] : [])],
+        loadBalancerController: lbc.ready,
+        ...(mesh ? { mesh: mesh.ready } : {}),
+        cache: cache.connectionSecrets,
+      },
+    }, inCluster);
+  }
+
+  // --- network isolation: default deny in every namespace the platform owns, then its flows ---------
+  const flowInputs: FlowInputs = {
+    vpcCidr: network.vpcCidrBlock,
+    gateway: gateway !== undefined,
+    mesh: mesh !== undefined,
+    models: modelServing !== undefined,
+    vectorDb: config.vectorDb ? { consumers: Object.keys(config.vectorDb.consumers) } : undefined,
+    cache: config.cache ? { mode: config.cache.mode, consumers: cacheSettings(config.cache, config.environment).consumerNamespaces } : undefined,
+    appNamespaces: [...extraNamespaces.keys()].filter((ns) => ns !== NAMESPACES.gateway),
+  };
+  new NetworkIsolation(`${base}-network-isolation`, {
+    namespaces: ownedNamespaces(flowInputs),
+    flows: platformFlows(flowInputs),
+    // The policies go into namespaces the components create: after them.
+    dependsOn: [gpuSoftware, ...[monitoring, keda, modelServing, cache, vectorDb, mesh, gateway].filter((x): x is NonNullable<typeof x> => x !== undefined), ...extraNamespaces.values()],
+  }, inCluster);
+
+  const cacheOutputs = cache ? { endpoint: cache.endpoint, port: cache.port, tls: cache.tls, connectionSecretName: cache.connectionSecretName } : undefined;
+  const vectorDbOutputs = vectorDb
+    ? { serviceUrl: vectorDb.serviceUrl, grpcUrl: vectorDb.grpcUrl, apiKeySecretName: vectorDb.apiKeySecretName, snapshotBucketName: vectorDb.snapshotBucketName }
+    : undefined;
 
   return {
     environment: config.environment,
     ...(cacheOutputs ? { cache: cacheOutputs } : {}),
     ...(vectorDbOutputs ? { vectorDb: vectorDbOutputs } : {}),
+    ...(gateway ? { gateway: { namespace: gateway.namespace, proxyServiceName: gateway.proxyServiceName } } : {}),
     models: modelUrls,
     region: config.region,
     vpcId: network.vpcId,

@@ -15,7 +15,7 @@ import { TEST_AS_OF } from "./harness";
 //   gp3 $0.08/GB-month; EKS $0.10/cluster-hour (standard support); NAT $0.045/h and $0.045/GB;
 //   public IPv4 $0.005/h; interface endpoint $0.01 per AZ-hour and $0.01/GB; KMS key $1/month;
 //   CloudWatch Logs $0.50/GB ingested (standard and vended), $0.03/GB-month stored;
-//   cross-AZ $0.01/GB each way; S3 standard $0.023/GB-month; ElastiCache Valkey cache.r7g.large
+//   cross-AZ $0.01/GB each way; NLB $0.0225/h; S3 standard $0.023/GB-month; ElastiCache Valkey cache.r7g.large
 //   $0.1752/h. 730 hours a month.
 // Qdrant's data: vectors × dimensions × 4 B (float32) × 1.5 (index overhead) + vectors × 1 KiB of
 // payload; per pod × replicationFactor / replicas; its volume 2.5 × that (at least 10 GiB); its
@@ -47,6 +47,8 @@ const DEV: Line[] = [
   { what: "Qdrant volume, 10 GiB", monthly: flat(10 * 0.08) },
   { what: "Qdrant snapshot bucket, 38 GiB", monthly: flat(38 * 0.023) },
   { what: "Valkey volume, 8 GiB", monthly: flat(8 * 0.08) },
+  // the gateway's internal NLB: $0.0225/h × 730 = 16.425
+  { what: "gateway NLB, internal", monthly: flat(0.0225 * 730) },
   // Qwen3-8B: 8,190,735,360 parameters × 2 B = 15.26 GiB → 16 GiB × $0.023
   { what: "model weights bucket, 16 GiB", monthly: flat(16 * 0.023) },
   // 5 GB × 0.50 = 2.50; retained 30 days = 5 GB × 0.03 = 0.15
@@ -80,6 +82,8 @@ const PROD: Line[] = [
   // × 14 days × 2 = 1,495.3 → 1,496 GiB
   { what: "Qdrant volumes, 3 × 45 GiB", monthly: flat(3 * 45 * 0.08) },
   { what: "Qdrant snapshot bucket, 1,496 GiB", monthly: flat(1496 * 0.023) },
+  // the gateway's internet-facing NLB in 3 AZs: 16.425 + 3 public IPv4 × $0.005 × 730 = 10.95 → 27.375
+  { what: "gateway NLB, internet-facing", monthly: flat(0.0225 * 730 + 3 * 0.005 * 730) },
   // Llama-3.3-70B 70,553,706,496 × 2 B = 131.42 GiB + Llama-3.1-8B 8,030,261,248 × 2 B = 14.96 GiB → 147 GiB × $0.023
   { what: "model weights bucket, 147 GiB", monthly: flat(147 * 0.023) },
   // 100 GB × 0.50 = 50; retained 365 days: 100 × 365/30 = 1,216.67 GB × 0.03 = 36.50
@@ -116,7 +120,7 @@ describe("the shipped stacks' cost against a hand computation from the AWS price
   }
 
   it("prod's figures are what the README and the note quote", () => {
-    assert.deepEqual(reports.prod.cost.monthly, { baseline: 38103.69, expected: 38103.69, max: 58443.25 });
-    assert.deepEqual(reports.dev.cost.monthly, { baseline: 313.65, expected: 313.65, max: 1127.54 });
+    assert.deepEqual(reports.prod.cost.monthly, { baseline: 38131.07, expected: 38131.07, max: 58470.63 });
+    assert.deepEqual(reports.dev.cost.monthly, { baseline: 330.08, expected: 330.08, max: 1143.97 });
   });
 });

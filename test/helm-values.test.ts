@@ -114,7 +114,7 @@ describe("vendored chart defaults", () => {
   it("are exactly one values.yaml per pinned chart version, named <chart>-<version>.yaml", () => {
     const expected = pins.map((p) => `${p.chart}-${p.version}.yaml`).sort();
     assert.deepEqual(expected, [
-      "aws-load-balancer-controller-3.5.0.yaml", "base-1.30.3.yaml", "cluster-autoscaler-9.59.0.yaml", "dcgm-exporter-4.8.2.yaml", "istiod-1.30.3.yaml", "keda-2.20.2.yaml",
+      "aws-load-balancer-controller-3.5.0.yaml", "base-1.30.3.yaml", "cluster-autoscaler-9.59.0.yaml", "cni-1.30.3.yaml", "dcgm-exporter-4.8.2.yaml", "istiod-1.30.3.yaml", "keda-2.20.2.yaml",
       "kong-3.4.1.yaml", "kube-prometheus-stack-88.5.3.yaml", "nvidia-device-plugin-0.20.0.yaml", "qdrant-1.19.0.yaml", "valkey-0.11.0.yaml",
     ]);
     assert.deepEqual(fs.readdirSync(FIXTURES).filter((f) => f.endsWith(".yaml")).sort(), expected);

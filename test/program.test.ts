@@ -81,11 +81,11 @@ describe("whole program", () => {
     assert.deepEqual(get(byName["llama-70b"].inputs, "spec.template.spec.nodeSelector"), { "llm-platform.io/node-pool": "a100" });
     assert.deepEqual(get(byName["llama-8b"].inputs, "spec.template.spec.nodeSelector"), { "llm-platform.io/node-pool": "a10g" });
     for (const type of ["kubernetes:core/v1:Service", "kubernetes:policy/v1:PodDisruptionBudget", "kubernetes:keda.sh/v1alpha1:ScaledObject", "kubernetes:monitoring.coreos.com/v1:PodMonitor"]) {
-      assert.deepEqual(ofType(prod.resources, type).map((r) => get(r.inputs, "metadata.name")).sort(), ["llama-70b", "llama-8b"], type);
+      assert.deepEqual(ofType(prod.resources, type).filter((r) => get(r.inputs, "metadata.namespace") === "llm-serving").map((r) => get(r.inputs, "metadata.name")).sort(), ["llama-70b", "llama-8b"], type);
     }
     for (const s of ofType(prod.resources, "kubernetes:keda.sh/v1alpha1:ScaledObject")) assert.ok((get(s.inputs, "spec.minReplicaCount") as number) >= 2);
     const charts = ofType(prod.resources, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort();
-    assert.deepEqual(charts, ["cluster-autoscaler", "dcgm-exporter", "keda", "kube-prometheus-stack", "nvidia-device-plugin", "qdrant"]);
+    assert.deepEqual(charts, ["aws-load-balancer-controller", "base", "cluster-autoscaler", "cni", "dcgm-exporter", "istiod", "keda", "kong", "kube-prometheus-stack", "nvidia-device-plugin", "qdrant"]);
     // Only the gated models' sync Jobs read the token, which is a Kubernetes Secret made from the Pulumi secret.
     assert.equal(get(one(prod.resources, "kubernetes:core/v1:Secret", "llm-prod-serving-hf-token").inputs, "stringData"), "[secret]");
   });
@@ -95,7 +95,11 @@ describe("whole program", () => {
     assert.equal(get(scaler.inputs, "spec.minReplicaCount"), 0);
     assert.deepEqual((get(scaler.inputs, "spec.triggers") as { type: string }[]).map((t) => t.type), ["prometheus", "cron"]);
     const secrets = ofType(dev.resources, "kubernetes:core/v1:Secret").map((r) => `${get(r.inputs, "metadata.namespace")}/${get(r.inputs, "metadata.name")}`);
-    assert.deepEqual(secrets.sort(), ["apps/cache-connection", "apps/vector-db-connection", "cache/valkey-users", "vector-db/qdrant-api-keys"], "the data services' credentials only");
+    assert.deepEqual(secrets.sort(), [
+      "apps/cache-connection", "apps/vector-db-connection", "cache/valkey-users",
+      "kong/cache-connection", "kong/llm-gateway-consumer-platform-team-acl", "kong/llm-gateway-consumer-platform-team-key-auth",
+      "vector-db/qdrant-api-keys",
+    ], "the data services' and the gateway's credentials only");
     const [job] = ofType(dev.resources, "kubernetes:batch/v1:Job");
     assert.ok(!JSON.stringify(job.inputs).includes("HF_TOKEN"));
   });
@@ -171,7 +175,7 @@ describe("offline plan", () => {
       assert.ok(r.stdout.includes(part), `stdout shows ${part}`);
     }
     const report = JSON.parse(fs.readFileSync(json, "utf8"));
-    assert.deepEqual(Object.keys(report), ["schemaVersion", "project", "stack", "resources", "outputs", "violations", "cost", "models"]);
+    assert.deepEqual(Object.keys(report), ["schemaVersion", "project", "stack", "resources", "outputs", "violations", "cost", "models", "dataServices"]);
     assert.deepEqual(report.models.map((m: { name: string }) => m.name), ["qwen3-8b"]);
     assert.deepEqual(report.violations, []);
     assert.equal(report.cost.currency, "USD");

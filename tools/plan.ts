@@ -14,6 +14,7 @@ import { costStackBudget, declaredBudget, stackEstimate, type Config as BudgetCo
 import { POLICIES } from "../policies/policies";
 import { parseConfig, readStackFile } from "../stacks/config/load";
 import { withModeledEksChildren } from "./offline/eks-model";
+import { dataServiceReports } from "./offline/data-services";
 import { diffCost, readBaseReport, type CostDiff, type CostDiffUnavailable } from "./offline/diff";
 import { renderConfigErrorMarkdown, renderMarkdown } from "./offline/markdown";
 import { policyResources, policySettings, readPackConfig, runPolicies, type PackConfig } from "./offline/policy-runner";
@@ -177,7 +178,8 @@ export async function plan(
   }
 
   const models = modelReports(config, budgetConfig.spotDiscountPercent / 100);
-  const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost, models, diff });
+  const dataServices = dataServiceReports(resources, cost);
+  const report = buildReport({ project: result.project, stack, resources, outputs: result.outputs, violations, cost, models, dataServices, diff });
   if (!opts.quiet) out(renderTree(report));
   out(renderSummary(report));
   for (const n of notes) out(`note: ${n}`);

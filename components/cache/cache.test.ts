@@ -310,7 +310,7 @@ describe("Cache in-cluster", () => {
     });
   });
 
-  it("publishes host, port, tls, token and url to every consumer namespace, without TLS", async () => {
+  it("publishes host, port, tls, token and url (and the JSON forms Kong's plugins read) to every consumer namespace, without TLS", async () => {
     const { resources } = await build(dev);
     for (const ns of dev.consumerNamespaces) {
       const s = one(resources, T.secret, `c-connection-${ns}`).inputs;
@@ -318,9 +318,11 @@ describe("Cache in-cluster", () => {
     }
     assert.deepEqual(await connectionOf(dev), {
       host: "valkey.cache.svc.cluster.local",
+      "host.json": '"valkey.cache.svc.cluster.local"',
       port: "6379",
       tls: "false",
       token: TOKEN,
+      "token.json": JSON.stringify(TOKEN),
       url: "redis://:s3cr3t-Token_for%2Bvalkey%231@valkey.cache.svc.cluster.local:6379",
     });
     let cache: Cache | undefined;
@@ -356,9 +358,11 @@ describe("the connection Secret's data", () => {
     }));
     assert.deepEqual(data, {
       host: "primary.llm-prod.cache.amazonaws.com",
+      "host.json": '"primary.llm-prod.cache.amazonaws.com"',
       port: "6379",
       tls: "true",
       token: TOKEN,
+      "token.json": JSON.stringify(TOKEN),
       url: "rediss://:s3cr3t-Token_for%2Bvalkey%231@primary.llm-prod.cache.amazonaws.com:6379",
     });
     assert.equal(connectionUrl("h", 6379, "a:b?c%d", false), "redis://:a%3Ab%3Fc%25d@h:6379");
@@ -369,7 +373,7 @@ describe("the connection Secret's data", () => {
     await record(async () => {
       for (const [k, v] of Object.entries(connectionData("h", "plain-token-0123456", true))) secret[k] = await pulumi.isSecret(pulumi.output(v));
     });
-    assert.deepEqual(secret, { host: false, port: false, tls: false, token: true, url: true });
+    assert.deepEqual(secret, { host: false, "host.json": false, port: false, tls: false, token: true, "token.json": true, url: true });
   });
 });
 

@@ -42,13 +42,20 @@ export function connectionUrl(host: string, port: number, token: string, tls: bo
   return `${tls ? "rediss" : "redis"}://:${encodeURIComponent(token)}@${host}:${port}`;
 }
 
-/** The keys of every `cache-connection` Secret; the token and the URL (which carries it) are secret. */
+/**
+ * The keys of every `cache-connection` Secret; the token and the URL (which carries it) are secret.
+ * `host.json` and `token.json` hold the same values JSON-encoded: Kong's ingress controller pastes a
+ * Secret value into a plugin's JSON config as it is (KongPlugin configPatches), so a string field
+ * needs its quotes in the Secret (the gateway's rate limiting reads them).
+ */
 export function connectionData(host: pulumi.Input<string>, token: pulumi.Input<string>, tls: boolean): Record<string, pulumi.Input<string>> {
   return {
     host,
+    "host.json": pulumi.output(host).apply((h) => JSON.stringify(h)),
     port: String(CACHE_PORT),
     tls: String(tls),
     token: pulumi.secret(token),
+    "token.json": pulumi.secret(pulumi.output(token).apply((t) => JSON.stringify(t))),
     url: pulumi.secret(pulumi.all([host, token]).apply(([h, t]) => connectionUrl(h, CACHE_PORT, t, tls))),
   };
 }

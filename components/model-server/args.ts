@@ -24,7 +24,11 @@ export const modelServerArgsSchema = z.looseObject({
   longestRequestSeconds: z.number().int().min(1),
   weightsGiB: z.number().positive(),
   pool: z.looseObject({ name: z.string().min(1), gpusPerNode: z.number().int().min(1), vcpu: z.number().positive(), memoryGiB: z.number().positive() }),
+  canary: z.strictObject({ revision: z.string().regex(/^[0-9a-f]{40}$/, "must be a full commit sha"), replicas: z.number().int().min(1) }).optional(),
 }).superRefine((a, ctx) => {
+  if (a.canary && typeof a.canary === "object" && a.canary.revision === a.revision) {
+    ctx.addIssue({ code: "custom", path: ["canary", "revision"], message: "must differ from revision (the canary is another revision)" });
+  }
   if (typeof a.minReplicas === "number" && typeof a.maxReplicas === "number" && a.minReplicas > a.maxReplicas) {
     ctx.addIssue({ code: "custom", path: ["minReplicas"], message: `must be at most maxReplicas (${a.maxReplicas})` });
   }
@@ -84,6 +88,25 @@ export interface ModelServerArgs {
   workingHours?: { timezone: string; start: string; end: string; replicas: number };
   /** A prebuilt TensorRT-LLM engine's key prefix in the bucket, served instead of the checkpoint. */
   tensorrtLlmEnginePath?: string;
+  /**
+   * A second revision served beside `revision` on a share of the traffic (the mesh splits it by the
+   * `llm-platform.io/track` label: stable or canary): its own sync Job and a fixed-size Deployment.
+   * @default - none
+   */
+  canary?: { revision: string; replicas: number };
+  /** Annotations of the model's Service (the gateway's upstream settings). @default - none */
+  serviceAnnotations?: Record<string, string>;
+  /**
+   * The pods run with a mesh sidecar: its pod annotations (proxy settings, metrics merging), and the
+   * merged-metrics port the server container declares so the PodMonitor can scrape it under STRICT
+   * mTLS (the server's own port then only answers mutual TLS). @default - not meshed: Prometheus
+   * scrapes the server's `http` port at /metrics
+   */
+  mesh?: {
+    podAnnotations: Record<string, string>;
+    metricsPort: { name: string; containerPort: number; protocol: "TCP" };
+    metricsPath: string;
+  };
   /** Resources the pods need first (CRDs of PodMonitor and ScaledObject, Pod Identity associations). */
   dependsOn?: { monitoring: pulumi.Resource[]; keda: pulumi.Resource[]; identity: pulumi.Resource[] };
 }

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../../catalog/versions";
-import { MODEL_ANNOTATIONS, MODEL_SERVER_LABEL } from "../../lib/serving-contract";
+import { MODEL_ANNOTATIONS, MODEL_SERVER_LABEL, modelPodSelector, TRACK_LABEL } from "../../lib/serving-contract";
 import { validateArgs } from "../../lib/validate";
 import { SYSTEM_NODE_LABEL } from "../cluster";
 import { GPU_TAINT, LABELS } from "../gpu-node-pool";
@@ -12,6 +12,8 @@ export type { ModelServerArgs, ModelServerPool } from "./args";
 /** The container port both engines listen on, and the Service's named port. */
 export const SERVER_PORT = 8000;
 export const PORT_NAME = "http";
+/** The port of each model's ClusterIP Service (named PORT_NAME, to SERVER_PORT). */
+export const SERVICE_PORT = 80;
 /** Labels every model-server pod carries; policies and the PodMonitor select on them. */
 export const COMPONENT_LABEL = { [MODEL_SERVER_LABEL.key]: MODEL_SERVER_LABEL.value } as const;
 /** Pod annotations with the model and its pinned revision (the model-revision-pinned policy reads them). */
@@ -155,20 +157,20 @@ export class ModelServer extends pulumi.ComponentResource {
       ...COMPONENT_LABEL,
       "llm-platform.io/engine": a.engine,
     };
-    const selector = { "app.kubernetes.io/name": a.modelName, ...COMPONENT_LABEL };
-    const prefix = weightsPrefix(a.huggingFaceId, a.revision);
+    // Both tracks' pods: the Service, the PDB and the PodMonitor select them all; each Deployment its own.
+    const selector = modelPodSelector(a.modelName);
     const res = podResources(a);
     const weightsVolumeGiB = Math.ceil(a.weightsGiB * 1.15) + 5;
 
-    // --- the revision's weights, copied once from the hub to the bucket -------------------------------
-    const sync = new k8s.batch.v1.Job(`${name}-weights-${a.revision.slice(0, 8)}`, {
-      metadata: { name: `${a.modelName}-weights-${a.revision.slice(0, 8)}`, namespace: a.namespace, labels: { ...labels, "app.kubernetes.io/component": "weight-sync" } },
+    // --- each served revision's weights, copied once from the hub to the bucket ------------------------
+    const syncJob = (revision: string) => new k8s.batch.v1.Job(`${name}-weights-${revision.slice(0, 8)}`, {
+      metadata: { name: `${a.modelName}-weights-${revision.slice(0, 8)}`, namespace: a.namespace, labels: { ...labels, "app.kubernetes.io/component": "weight-sync" } },
       spec: {
         backoffLimit: 3,
         activeDeadlineSeconds: 4 * 3600,
         template: {
-          metadata: { labels: { "app.kubernetes.io/name": `${a.modelName}-weights`, "app.kubernetes.io/component": "weight-sync" }, annotations: { [ANNOTATIONS.model]: a.huggingFaceId, [ANNOTATIONS.revision]: a.revision } },
-          spec: syncPodSpec(a, prefix, weightsVolumeGiB),
+          metadata: { labels: { "app.kubernetes.io/name": `${a.modelName}-weights`, "app.kubernetes.io/component": "weight-sync" }, annotations: { [ANNOTATIONS.model]: a.huggingFaceId, [ANNOTATIONS.revision]: revision } },
+          spec: syncPodSpec(a, weightsPrefix(a.huggingFaceId, revision), weightsVolumeGiB),
         },
       },
     }, { parent: this, dependsOn: args.dependsOn?.identity ?? [], customTimeouts: { create: "4h", update: "4h" } });
@@ -182,49 +184,54 @@ export class ModelServer extends pulumi.ComponentResource {
       }, parent)
       : undefined;
     const startupBudget = startupBudgetSeconds(a.weightsGiB);
-    // The bucket's name is only known once it exists: Kubernetes substitutes $(WEIGHTS_BUCKET) from
-    // the env, so the args stay plain strings that a preview (and its policies) can read.
-    const modelUri = `s3://$(WEIGHTS_BUCKET)/${prefix}`;
-    const server = {
-      name: "server",
-      image: trt ? `${IMAGES.tensorrtLlm.repository}:${IMAGES.tensorrtLlm.tag}` : `${IMAGES.vllm.repository}:${IMAGES.vllm.tag}`,
-      command: trt ? ["trtllm-serve"] : ["vllm", "serve"],
-      args: trt
-        ? trtllmArgs(a, a.modelName, "/etc/trtllm/extra-llm-api-options.yaml")
-        : vllmArgs(a, modelUri),
-      ...(trt ? { workingDir: a.tensorrtLlmEnginePath ? ENGINE_DIR : CHECKPOINT_DIR } : {}),
-      ports: [{ name: PORT_NAME, containerPort: SERVER_PORT, protocol: "TCP" }],
-      env: [
-        { name: "WEIGHTS_BUCKET", value: a.weightsBucket },
-        { name: "HOME", value: "/cache" },
-        { name: "HF_HOME", value: "/cache/huggingface" },
-        // Nothing on a pod start reaches the public hub: the weights come from the bucket.
-        { name: "HF_HUB_OFFLINE", value: "1" },
-        { name: "AWS_REGION", value: a.region },
-        { name: "AWS_DEFAULT_REGION", value: a.region },
-        { name: "VLLM_NO_USAGE_STATS", value: "1" },
-        { name: "DO_NOT_TRACK", value: "1" },
-      ],
-      resources: {
-        requests: { cpu: res.cpu, memory: res.memory, "nvidia.com/gpu": String(res.gpus) },
-        limits: { memory: res.memory, "nvidia.com/gpu": String(res.gpus) },
-      },
-      // The startup probe holds the others off until the model is loaded, so liveness cannot kill a slow load.
-      startupProbe: { httpGet: { path: "/health", port: PORT_NAME }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.ceil(startupBudget / 10) },
-      // Ready means able to serve: the model is listed, not merely the process up.
-      readinessProbe: { httpGet: { path: "/v1/models", port: PORT_NAME }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-      livenessProbe: { httpGet: { path: "/health", port: PORT_NAME }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 4 },
-      // Out of the Service's endpoints first, then SIGTERM: the server finishes its open streams.
-      lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
-      // The engines write compile caches under HOME and /tmp (both mounted); the rest of the image
-      // stays writable because which other paths the pinned images write is not verified here.
-      securityContext: { ...restricted, readOnlyRootFilesystem: false },
-      volumeMounts: [
-        { name: "dshm", mountPath: "/dev/shm" },
-        { name: "cache", mountPath: "/cache" },
-        { name: "tmp", mountPath: "/tmp" },
-        ...(trt ? [{ name: "models", mountPath: MODEL_DIR, readOnly: true }, { name: "trtllm-options", mountPath: "/etc/trtllm", readOnly: true }] : []),
-      ],
+    // One Deployment per track (the stable revision, and a canary if any). The bucket's name is only
+    // known once it exists: Kubernetes substitutes $(WEIGHTS_BUCKET) from the env, so the args stay
+    // plain strings that a preview (and its policies) can read.
+    const deploymentFor = (track: "stable" | "canary", revision: string, replicas: number, sync: k8s.batch.v1.Job) => {
+      const prefix = weightsPrefix(a.huggingFaceId, revision);
+      const modelUri = `s3://$(WEIGHTS_BUCKET)/${prefix}`;
+      const trackLabels = { ...labels, [TRACK_LABEL]: track };
+      const trackSelector = { ...selector, [TRACK_LABEL]: track };
+      const server = {
+        name: "server",
+        image: trt ? `${IMAGES.tensorrtLlm.repository}:${IMAGES.tensorrtLlm.tag}` : `${IMAGES.vllm.repository}:${IMAGES.vllm.tag}`,
+        command: trt ? ["trtllm-serve"] : ["vllm", "serve"],
+        args: trt
+          ? trtllmArgs(a, a.modelName, "/etc/trtllm/extra-llm-api-options.yaml")
+          : vllmArgs(a, modelUri),
+        ...(trt ? { workingDir: a.tensorrtLlmEnginePath ? ENGINE_DIR : CHECKPOINT_DIR } : {}),
+        ports: [{ name: PORT_NAME, containerPort: SERVER_PORT, protocol: "TCP" }, ...(a.mesh ? [{ ...a.mesh.metricsPort }] : [])],
+        env: [
+          { name: "WEIGHTS_BUCKET", value: a.weightsBucket },
+          { name: "HOME", value: "/cache" },
+          { name: "HF_HOME", value: "/cache/huggingface" },
+          // Nothing on a pod start reaches the public hub: the weights come from the bucket.
+          { name: "HF_HUB_OFFLINE", value: "1" },
+          { name: "AWS_REGION", value: a.region },
+          { name: "AWS_DEFAULT_REGION", value: a.region },
+          { name: "VLLM_NO_USAGE_STATS", value: "1" },
+          { name: "DO_NOT_TRACK", value: "1" },
+        ],
+        resources: {
+          requests: { cpu: res.cpu, memory: res.memory, "nvidia.com/gpu": String(res.gpus) },
+          limits: { memory: res.memory, "nvidia.com/gpu": String(res.gpus) },
+        },
+        // The startup probe holds the others off until the model is loaded, so liveness cannot kill a slow load.
+        startupProbe: { httpGet: { path: "/health", port: PORT_NAME }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: Math.ceil(startupBudget / 10) },
+        // Ready means able to serve: the model is listed, not merely the process up.
+        readinessProbe: { httpGet: { path: "/v1/models", port: PORT_NAME }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { httpGet: { path: "/health", port: PORT_NAME }, periodSeconds: 30, timeoutSeconds: 10, failureThreshold: 4 },
+        // Out of the Service's endpoints first, then SIGTERM: the server finishes its open streams.
+        lifecycle: { preStop: { exec: { command: ["sleep", String(PRE_STOP_SLEEP_SECONDS)] } } },
+        // The engines write compile caches under HOME and /tmp (both mounted); the rest of the image
+        // stays writable because which other paths the pinned images write is not verified here.
+        securityContext: { ...restricted, readOnlyRootFilesystem: false },
+        volumeMounts: [
+          { name: "dshm", mountPath: "/dev/shm" },
+          { name: "cache", mountPath: "/cache" },
+          { name: "tmp", mountPath: "/tmp" },
+          ...(trt ? [{ name: "models", mountPath: MODEL_DIR, readOnly: true }, { name: "trtllm-options", mountPath: "/etc/trtllm", readOnly: true }] : []),
+        ],
     };
     const fetch = trt
       ? [{
@@ -242,19 +249,18 @@ export class ModelServer extends pulumi.ComponentResource {
       }]
       : [];
 
-    const deployment = new k8s.apps.v1.Deployment(`${name}-server`, {
-      metadata: { name: a.modelName, namespace: a.namespace, labels },
+    return new k8s.apps.v1.Deployment(track === "stable" ? `${name}-server` : `${name}-canary`, {
+      metadata: { name: track === "stable" ? a.modelName : `${a.modelName}-canary`, namespace: a.namespace, labels: trackLabels },
       spec: {
-        // KEDA owns the replica count; this is the count at creation.
-        replicas: Math.max(a.minReplicas, a.workingHours ? 0 : 1),
+        replicas,
         revisionHistoryLimit: 3,
-        selector: { matchLabels: selector },
+        selector: { matchLabels: trackSelector },
         // A GPU is scarce: a new pod starts before an old one stops, one at a time.
         strategy: { type: "RollingUpdate", rollingUpdate: { maxSurge: 1, maxUnavailable: 0 } },
         template: {
           metadata: {
-            labels,
-            annotations: { [ANNOTATIONS.model]: a.huggingFaceId, [ANNOTATIONS.revision]: a.revision },
+            labels: trackLabels,
+            annotations: { ...a.mesh?.podAnnotations, [ANNOTATIONS.model]: a.huggingFaceId, [ANNOTATIONS.revision]: revision },
           },
           spec: {
             serviceAccountName: a.serviceAccounts.server,
@@ -283,14 +289,19 @@ export class ModelServer extends pulumi.ComponentResource {
           },
         },
       },
-    }, { parent: this, dependsOn: [sync, ...(args.dependsOn?.identity ?? [])], ignoreChanges: ["spec.replicas"] });
+      // KEDA owns the stable track's replica count; the canary's is fixed.
+      }, { parent: this, dependsOn: [sync, ...(args.dependsOn?.identity ?? [])], ...(track === "stable" ? { ignoreChanges: ["spec.replicas"] } : {}) });
+    };
+    // KEDA owns the replica count; this is the count at creation.
+    const deployment = deploymentFor("stable", a.revision, Math.max(a.minReplicas, a.workingHours ? 0 : 1), syncJob(a.revision));
+    if (a.canary) deploymentFor("canary", a.canary.revision, a.canary.replicas, syncJob(a.canary.revision));
 
     const service = new k8s.core.v1.Service(`${name}-service`, {
-      metadata: { name: a.modelName, namespace: a.namespace, labels },
+      metadata: { name: a.modelName, namespace: a.namespace, labels, ...(a.serviceAnnotations ? { annotations: { ...a.serviceAnnotations } } : {}) },
       spec: {
         type: "ClusterIP",
         selector,
-        ports: [{ name: PORT_NAME, port: 80, targetPort: PORT_NAME, protocol: "TCP", appProtocol: "http" }],
+        ports: [{ name: PORT_NAME, port: SERVICE_PORT, targetPort: PORT_NAME, protocol: "TCP", appProtocol: "http" }],
       },
     }, parent);
 
@@ -306,7 +317,7 @@ export class ModelServer extends pulumi.ComponentResource {
       metadata: { name: a.modelName, namespace: a.namespace, labels },
       spec: {
         selector: { matchLabels: selector },
-        podMetricsEndpoints: [{ port: PORT_NAME, path: "/metrics", interval: "15s" }],
+        podMetricsEndpoints: [{ ...(a.mesh ? { port: a.mesh.metricsPort.name, path: a.mesh.metricsPath } : { port: PORT_NAME, path: "/metrics" }), interval: "15s" }],
       },
     }, { parent: this, dependsOn: args.dependsOn?.monitoring ?? [] });
 

@@ -260,6 +260,37 @@ describe("ModelServer", () => {
     }
   });
 
+  it("serves a canary revision beside the stable one: its own sync Job and fixed-size Deployment, each track selecting only its pods", async () => {
+    const canary = "1111111111111111111111111111111111111111";
+    const { resources } = await build({ ...vllm, canary: { revision: canary, replicas: 1 } });
+    const children = childrenOf(resources, "m");
+    assert.ok(children.includes(`${T.job}::m-weights-11111111`) && children.includes(`${T.deployment}::m-canary`));
+    const stable = one(resources, T.deployment, "m-server").inputs;
+    const next = one(resources, T.deployment, "m-canary").inputs;
+    assert.equal(get(next, "metadata.name"), "llama-8b-canary");
+    assert.equal(get(next, "spec.replicas"), 1);
+    assert.equal((get(stable, "spec.selector.matchLabels") as Record<string, string>)["llm-platform.io/track"], "stable");
+    assert.equal((get(next, "spec.selector.matchLabels") as Record<string, string>)["llm-platform.io/track"], "canary");
+    assert.equal((get(next, "spec.template.metadata.annotations") as Record<string, string>)["llm-platform.io/model-revision"], canary);
+    assert.ok(JSON.stringify(podSpec(one(resources, T.deployment, "m-canary")).containers[0].args).includes(canary), "the canary serves its own revision");
+    // The Service, PDB and PodMonitor cover both tracks; KEDA scales the stable one only.
+    assert.equal((get(one(resources, T.service, "m-service").inputs, "spec.selector") as Record<string, string>)["llm-platform.io/track"], undefined);
+    assert.equal(get(one(resources, T.scaler, "m-scaler").inputs, "spec.scaleTargetRef.name"), "llama-8b");
+    await assert.rejects(build({ ...vllm, canary: { revision: vllm.revision, replicas: 1 } }), /canary/);
+  });
+
+  it("carries the gateway's Service annotations, the mesh's pod annotations and its metrics endpoint", async () => {
+    const { resources } = await build({
+      ...vllm,
+      serviceAnnotations: { "konghq.com/read-timeout": "630000" },
+      mesh: { podAnnotations: { "proxy.istio.io/config": "{}" }, metricsPort: { name: "mesh-metrics", containerPort: 15020, protocol: "TCP" }, metricsPath: "/stats/prometheus" },
+    });
+    assert.deepEqual(podSpec(one(resources, T.deployment, "m-server")).containers[0].ports.map((p: { name: string }) => p.name), ["http", "mesh-metrics"]);
+    assert.deepEqual(get(one(resources, T.service, "m-service").inputs, "metadata.annotations"), { "konghq.com/read-timeout": "630000" });
+    assert.equal((get(one(resources, T.deployment, "m-server").inputs, "spec.template.metadata.annotations") as Record<string, string>)["proxy.istio.io/config"], "{}");
+    assert.deepEqual(get(one(resources, T.monitor, "m-monitor").inputs, "spec.podMetricsEndpoints"), [{ port: "mesh-metrics", path: "/stats/prometheus", interval: "15s" }]);
+  });
+
   it("refuses args no pod could run with, naming the field", async () => {
     await assert.rejects(build({ ...vllm, tensorParallelSize: 8, pool: { ...vllm.pool, gpusPerNode: 4 } }), /tensorParallelSize/);
     await assert.rejects(build({ ...vllm, revision: "main" }), /revision/);

@@ -28,7 +28,10 @@ export interface ModelServingArgs {
   /** A Pulumi secret; put in a Kubernetes Secret only when a model needs it. */
   huggingFaceToken?: pulumi.Input<string>;
   prometheusUrl: string;
-  dependsOn: { monitoring: pulumi.Resource[]; keda: pulumi.Resource[] };
+  /** Extra labels of the namespace (the mesh's injection label). @default - none */
+  namespaceLabels?: Record<string, string>;
+  /** What the pods wait for: the PodMonitor and ScaledObject CRDs, and the mesh (injection webhook, CNI) when meshed. */
+  dependsOn: { monitoring: pulumi.Resource[]; keda: pulumi.Resource[]; mesh?: pulumi.Resource[] };
 }
 
 /** Service accounts of the model servers and of the weight sync, each with its own Pod Identity role. */
@@ -53,9 +56,10 @@ export class ModelServing extends pulumi.ComponentResource {
     const ns = new k8s.core.v1.Namespace(`${name}-ns`, {
       metadata: {
         name: a.namespace,
-        labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted", "llm-platform.io/owned": "true" },
+        labels: { ...args.namespaceLabels, "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted", "llm-platform.io/owned": "true" },
       },
-    }, parent);
+      // A meshed namespace's pods are injected by istiod's webhook and set up by the CNI agent: both must exist first.
+    }, { parent: this, dependsOn: args.dependsOn.mesh ?? [] });
     this.namespace = ns.metadata.name;
     for (const sa of Object.values(SERVICE_ACCOUNTS)) {
       new k8s.core.v1.ServiceAccount(`${name}-${sa}`, { metadata: { name: sa, namespace: this.namespace }, automountServiceAccountToken: false }, parent);

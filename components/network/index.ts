@@ -25,6 +25,8 @@ export class Network extends pulumi.ComponentResource {
   public readonly vpcId: pulumi.Output<string>;
   public readonly privateSubnetIds: pulumi.Output<string[]>;
   public readonly publicSubnetIds: pulumi.Output<string[]>;
+  /** The VPC's primary CIDR: what NetworkPolicies admit from the load balancers and the control plane. */
+  public readonly vpcCidrBlock: pulumi.Output<string>;
   /** NAT gateways created (0 for an existing VPC), for the cost estimate. */
   public readonly natGatewayCount: number;
 
@@ -36,6 +38,8 @@ export class Network extends pulumi.ComponentResource {
       this.vpcId = pulumi.output(a.existingVpc.vpcId);
       this.privateSubnetIds = pulumi.output(a.existingVpc.privateSubnetIds);
       this.publicSubnetIds = pulumi.output(a.existingVpc.publicSubnetIds);
+      // Read from EC2 (an invoke: in a preview too); the config does not state it.
+      this.vpcCidrBlock = aws.ec2.getVpcOutput({ id: a.existingVpc.vpcId }, { parent: this }).cidrBlock;
       this.natGatewayCount = 0;
       this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });
       return;
@@ -173,6 +177,7 @@ export class Network extends pulumi.ComponentResource {
     }
 
     this.vpcId = vpc.id;
+    this.vpcCidrBlock = pulumi.output(a.vpcCidr);
     this.privateSubnetIds = pulumi.all(privateSubnets.map((s) => s.id));
     this.publicSubnetIds = pulumi.all(publicSubnets.map((s) => s.id));
     this.registerOutputs({ vpcId: this.vpcId, privateSubnetIds: this.privateSubnetIds, publicSubnetIds: this.publicSubnetIds });

@@ -1,7 +1,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as YAML from "yaml";
-import { ConfigError, formatPath, problemsFromZod, type ConfigProblem } from "../../lib/problems";
+import { ConfigError, formatPath, knownKeysAt, problemsFromZod, type ConfigProblem } from "../../lib/problems";
 import { NEW_VPC_KEYS, platformConfigSchema, type PlatformConfig } from "./schema";
 
 export const PROJECT = "llm-platform";
@@ -19,13 +19,14 @@ export const SECRET_PLACEHOLDER = "offline-plan-secret-placeholder";
  * a false comfort (and would leak into the plan's names): it is refused. Each entry gives the
  * stand-in validated offline in place of the value, which cannot be decrypted there.
  */
-export const SECRET_FIELDS: readonly { path: RegExp; standIn: (region: string) => string; note: string; credential?: true }[] = [
+export const SECRET_FIELDS: readonly { path: RegExp; standIn: (region: string, path: string) => string; note: string; credential?: true }[] = [
   { path: /^tags\.[^.[\]]+$/, standIn: () => "secret", note: "a tag value" },
   { path: /^budget\.alertEmails\[\d+\]$/, standIn: () => "secret@example.com", note: "a budget e-mail address" },
   { path: /^huggingFaceToken$/, standIn: () => "hf_offline_stand_in", note: "the Hugging Face token", credential: true },
   { path: /^cache\.authToken$/, standIn: () => "offline-stand-in-auth-token", note: "the cache's AUTH token", credential: true },
   { path: /^vectorDb\.apiKey$/, standIn: () => "offline-stand-in-qdrant-read-write-api-key", note: "Qdrant's API key", credential: true },
   { path: /^vectorDb\.readOnlyApiKey$/, standIn: () => "offline-stand-in-qdrant-read-only-api-key", note: "Qdrant's read-only API key", credential: true },
+  { path: /^gateway\.consumers\.[^.[\]]+\.apiKey$/, standIn: (_, p) => `offline-stand-in-gateway-key-of-${p.split(".")[2]}`, note: "a gateway consumer's API key", credential: true },
   { path: /^budget\.alertSnsTopicArn$/, standIn: (r) => `arn:${r.startsWith("cn-") ? "aws-cn" : r.includes("-gov-") ? "aws-us-gov" : "aws"}:sns:${r}:000000000000:secret`, note: "an SNS topic ARN" },
 ];
 
@@ -66,6 +67,11 @@ export function parseConfig(raw: Pick<RawConfig, "values" | "secretKeys" | "secr
   // Offline, a secret is the placeholder wherever it sits; the stack file reader also lists them.
   for (const p of raw.secretPaths ?? placeholderPaths(raw.values)) {
     const field = SECRET_FIELDS.find((f) => f.path.test(p));
+    // A secret under a key the schema does not know (a typo: apKiey) is reported as that key, with its did-you-mean.
+    const segments = [...p.matchAll(/[^.[\]]+|\[(\d+)\]/g)].map((m) => (m[1] !== undefined ? Number(m[1]) : m[0]));
+    const last = segments[segments.length - 1];
+    const siblings = knownKeysAt(platformConfigSchema, segments.slice(0, -1));
+    if (!field && typeof last === "string" && siblings.length > 0 && !siblings.includes(last)) continue;
     if (!field) {
       refused.push(p);
       problems.push({
@@ -75,7 +81,7 @@ export function parseConfig(raw: Pick<RawConfig, "values" | "secretKeys" | "secr
       });
       continue;
     }
-    setAt(values, p, field.standIn(region));
+    setAt(values, p, field.standIn(region, p));
     standIns.push(p);
     notes.push(`${p} is a secret (${field.note}): its form is checked when Pulumi decrypts it (pulumi preview/up), not offline.`);
   }
@@ -113,8 +119,6 @@ export function placeholderPaths(values: unknown, at: (string | number)[] = []):
   return [];
 }
 
-/** Where each credential sits in a config: the credential fields' paths, literal (no wildcard). */
-const CREDENTIAL_PATHS = SECRET_FIELDS.filter((f) => f.credential).map((f) => f.path.source.replace(/^\^/, "").replace(/\$$/, "").replace(/\\\./g, "."));
 
 /**
  * A credential written in plain text sits in Pulumi.<stack>.yaml, in git, for anyone who can read
@@ -122,10 +126,10 @@ const CREDENTIAL_PATHS = SECRET_FIELDS.filter((f) => f.credential).map((f) => f.
  */
 function plainCredentials(raw: Pick<RawConfig, "values" | "secretKeys" | "secretPaths">): ConfigProblem[] {
   const out: ConfigProblem[] = [];
-  for (const p of CREDENTIAL_PATHS) {
-    const [key, ...rest] = p.split(".");
-    let v: unknown = raw.values[key];
-    for (const k of rest) v = v !== null && typeof v === "object" ? (v as Record<string, unknown>)[k] : undefined;
+  const credentials = SECRET_FIELDS.filter((f) => f.credential);
+  for (const p of leafPaths(raw.values, []).filter((leaf) => credentials.some((f) => f.path.test(leaf)))) {
+    const key = p.split(/[.[]/)[0];
+    const v = valueAtPath(raw.values, p);
     if (v === undefined || v === null) continue;
     const secret = raw.secretPaths !== undefined ? raw.secretPaths.includes(p) : raw.secretKeys.has(key);
     if (secret || v === SECRET_PLACEHOLDER) continue;

@@ -68,11 +68,22 @@ export const servedModel = z
       .optional()
       .describe("A prebuilt TensorRT-LLM engine to serve instead of the Hugging Face checkpoint."),
     workingHours: workingHours.optional(),
+    canary: z
+      .strictObject({
+        revision: z.string().regex(COMMIT_SHA, "must be a full 40-character commit sha").describe("The revision tried beside `revision`."),
+        weight: z.number().int().min(1).max(50).describe("Percent of the model's requests the canary serves (the mesh splits them)."),
+        replicas: z.number().int().min(1).max(8).default(1).describe("Canary replicas (fixed: not autoscaled)."),
+      })
+      .optional()
+      .describe("A second revision of the model served beside the first, on a share of the traffic."),
   })
   .superRefine((m, ctx) => {
     if (m === null || typeof m !== "object") return;
     if (typeof m.minReplicas === "number" && typeof m.maxReplicas === "number" && m.minReplicas > m.maxReplicas) {
       custom(ctx, ["minReplicas"], "minReplicas above maxReplicas", { allowed: `0..maxReplicas (${m.maxReplicas})`, fix: `lower minReplicas to ${m.maxReplicas} or raise maxReplicas` });
+    }
+    if (m.canary && typeof m.canary === "object" && m.canary.revision === m.revision) {
+      custom(ctx, ["canary", "revision"], "the canary is the revision already served", { allowed: "another commit than models.<name>.revision", fix: "set canary.revision to the commit to try, or remove canary" });
     }
     if (m.workingHours && m.minReplicas !== 0) {
       custom(ctx, ["minReplicas"], "working hours without scaling to zero", {

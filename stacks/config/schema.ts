@@ -14,6 +14,7 @@ import { tagSlug } from "../../lib/tag-slug";
 import type { ProblemParams } from "../../lib/problems";
 import { qdrantSizing } from "../../components/vector-db/sizing";
 import { cache, dataNodeGroup, vectorDb } from "./data";
+import { checkRequestPath, gateway, mesh } from "./request-path";
 import { models } from "./models";
 
 // The user-facing interface of llm-platform: every key a Pulumi.<stack>.yaml may set under the
@@ -351,6 +352,8 @@ export const platformConfigSchema = z
       .describe("Hugging Face access token (secure: pulumi config set --secret) for gated models; only models that need it receive it."),
     cache: cache.optional().describe(cache.description!),
     vectorDb: vectorDb.optional().describe(vectorDb.description!),
+    gateway: gateway.optional().describe(gateway.description!),
+    mesh: mesh.default({ enabled: true, routeTimeoutSeconds: 600 }).describe(mesh.description!),
   })
   .superRefine((c, ctx) => {
     if (!isObj(c)) return;
@@ -365,6 +368,7 @@ export const platformConfigSchema = z
     checkTagCount(ctx, c);
     checkModels(ctx, c);
     checkVectorDbFit(ctx, c);
+    checkRequestPath(ctx, c);
   }, ALWAYS)
   .describe("llm-platform stack configuration.");
 
@@ -512,17 +516,19 @@ function checkModels(ctx: z.RefinementCtx, c: Record<string, any>) {
     }
     const numbers = ["tensorParallelSize", "pipelineParallelSize", "maxModelLen", "gpuMemoryUtilization", "maxNumSeqs", "minReplicas", "maxReplicas"];
     if (!validPools[m.pool] || !numbers.every((k) => isNum(m[k])) || typeof m.huggingFaceId !== "string") continue;
+    // A canary's replicas run beside the model's own, on the same pool.
+    const canaryReplicas = isObj(m.canary) && isNum(m.canary.replicas) ? m.canary.replicas : isObj(m.canary) ? 1 : 0;
     let plan: ModelPlan | undefined;
     try {
-      plan = planModel(name, m as ModelSpec, validPools);
+      plan = planModel(name, { ...m, maxReplicas: m.maxReplicas + canaryReplicas } as ModelSpec, validPools);
     } catch (e) {
       // The calculator refuses impossible inputs (e.g. an inline architecture the schema already flags).
       if (e instanceof RangeError) continue;
       throw e;
     }
     if (!plan) continue;
-    plans.push({ plan, maxReplicas: m.maxReplicas });
-    const value = `${m.huggingFaceId} ${m.precision}, tensorParallelSize ${m.tensorParallelSize}, maxModelLen ${m.maxModelLen}, ${m.minReplicas}-${m.maxReplicas} replicas on pool ${m.pool}`;
+    plans.push({ plan, maxReplicas: m.maxReplicas + canaryReplicas });
+    const value = `${m.huggingFaceId} ${m.precision}, tensorParallelSize ${m.tensorParallelSize}, maxModelLen ${m.maxModelLen}, ${m.minReplicas}-${m.maxReplicas} replicas${canaryReplicas > 0 ? ` (+${canaryReplicas} canary)` : ""} on pool ${m.pool}`;
     for (const p of plan.problems.filter((x) => x.severity === "error")) {
       custom(ctx, ["models", name, FIT_FIELD[p.code] ?? "pool"], p.code, { allowed: p.message, fix: p.fixes.join("; ") || "see the message", value });
     }

@@ -12,7 +12,7 @@ import { isDiff, type PlanReport } from "./report";
 
 // The cost change of a pull request, on pairs of stack files: the shipped prod stack as the base,
 // and one edit each. Figures by hand (us-east-1, 730 h; see test/cost-golden.test.ts):
-//   prod base: expected $38,103.69, max $58,443.25
+//   prod base: expected $38,131.07, max $58,470.63
 //   g6.xlarge on demand: 0.8048 × 730 = 587.504 + 200 GiB × 0.08 = 16 → $603.504 a node
 //   g5.24xlarge: 8.144 × 730 = 5,945.12 + 300 × 0.08 = 24 → $5,969.12 a node; g5.12xlarge → $4,164.56
 //   p4d.24xlarge: 21.957642 × 730 = 16,029.07866 + 500 × 0.08 = 40 → $16,069.07866 a node
@@ -22,9 +22,9 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), "diff-"));
 const BASE_JSON = path.join(dir, "base.json");
 
 /** Pulumi.prod.yaml with `edit` applied to its gpuNodePools (and models), written as a stack file named prod. */
-function variant(name: string, edit: (pools: Record<string, any>, models: Record<string, any>) => void): string {
+function variant(name: string, edit: (pools: Record<string, any>, models: Record<string, any>, gateway: Record<string, any>) => void): string {
   const doc = YAML.parse(fs.readFileSync(path.join(ROOT, "Pulumi.prod.yaml"), "utf8"));
-  edit(doc.config["llm-platform:gpuNodePools"], doc.config["llm-platform:models"]);
+  edit(doc.config["llm-platform:gpuNodePools"], doc.config["llm-platform:models"], doc.config["llm-platform:gateway"]);
   const file = path.join(dir, name, "Pulumi.prod.yaml");
   fs.mkdirSync(path.dirname(file), { recursive: true });
   fs.writeFileSync(file, YAML.stringify(doc));
@@ -51,7 +51,7 @@ describe("the cost change of a pull request (--compare)", () => {
   });
 
   it("a pool added: its node group is the one added item, with exact figures", async () => {
-    // l4: g6.xlarge, 0/1/2 → expected +603.50 (603.504 / 38,103.69 = 1.58 % → 1.6 %), max +1,207.01 (1,207.008 / 58,443.25 = 2.07 % → 2.1 %)
+    // l4: g6.xlarge, 0/1/2 → expected +603.50 (603.504 / 38,131.07 = 1.58 % → 1.6 %), max +1,207.01 (1,207.008 / 58,470.63 = 2.06 % → 2.1 %)
     const r = await compare(variant("added", (pools) => {
       pools.l4 = { instanceTypes: ["g6.xlarge"], capacityType: "onDemand", minNodes: 0, desiredNodes: 1, maxNodes: 2, diskSizeGiB: 200 };
     }));
@@ -65,7 +65,7 @@ describe("the cost change of a pull request (--compare)", () => {
   });
 
   it("a max raised: the pool is changed at max scale only, expected unchanged, not flagged", async () => {
-    // a10g maxNodes 4 → 6: max 4 × 5,969.12 = 23,876.48 → 6 × 5,969.12 = 35,814.72: +11,938.24 (20.4 % of 58,443.25)
+    // a10g maxNodes 4 → 6: max 4 × 5,969.12 = 23,876.48 → 6 × 5,969.12 = 35,814.72: +11,938.24 (20.4 % of 58,470.63)
     const d = (await compare(variant("max", (pools) => {
       pools.a10g.maxNodes = 6;
     }))).diff!;
@@ -80,33 +80,37 @@ describe("the cost change of a pull request (--compare)", () => {
 
   it("a pool removed (with its model): its node group is removed, and the weights bucket shrinks", async () => {
     // a10g gone: its node group -4,164.56 expected, -23,876.48 max; llama-8b's 14.96 GiB leave the
-    // bucket: 147 → 132 GiB, × $0.023 = $3.381 → $3.036 (-$0.345). Expected 38,103.69 → 33,938.79
-    // (-4,164.90, -10.9 %), max 58,443.25 → 34,566.43 (-23,876.82, -40.9 %).
-    const d = (await compare(variant("removed", (pools, models) => {
+    // bucket: 147 → 132 GiB, × $0.023 = $3.381 → $3.036 (-$0.345). Expected 38,131.07 → 33,966.17
+    // (-4,164.90, -10.9 %), max 58,470.63 → 34,593.81 (-23,876.82, -40.8 %).
+    const d = (await compare(variant("removed", (pools, models, gateway) => {
       delete pools.a10g;
       delete models["llama-8b"];
+      // The tiers that could call only llama-8b go with it (the schema refuses a tier naming a model not served).
+      delete gateway.tiers.free;
+      delete gateway.tiers.basic;
+      gateway.consumers["support-bot"].tier = "pro";
     }))).diff!;
     assert.ok(isDiff(d));
     assert.deepEqual(d.monthly.expected, { usd: -4164.9, percent: -10.9 });
-    assert.deepEqual(d.monthly.max, { usd: -23876.82, percent: -40.9 });
+    assert.deepEqual(d.monthly.max, { usd: -23876.82, percent: -40.8 });
     assert.deepEqual(d.removed.map((c) => [c.name, c.delta]), [["llm-prod-gpu-a10g", { baseline: -4164.56, expected: -4164.56, max: -23876.48 }]]);
     assert.deepEqual(d.changed.map((c) => [c.name, c.before!.expected, c.after!.expected]), [["llm-prod-serving-weights-bucket", 3.38, 3.04]]);
     assert.equal(d.flagged, null, "savings are never flagged");
   });
 
   it("a change over the threshold is flagged in the summary line and leads the comment", async () => {
-    // a10g min/desired 1 → 3: expected +2 × 4,164.56 = +8,329.12 (21.9 % of 38,103.69): over $1,000 and over 10 %
+    // a10g min/desired 1 → 3: expected +2 × 4,164.56 = +8,329.12 (21.8 % of 38,131.07): over $1,000 and over 10 %
     const r = await compare(variant("flagged", (pools) => {
       pools.a10g.minNodes = 3;
     }));
     const d = r.diff!;
     assert.ok(isDiff(d));
-    assert.deepEqual(d.monthly.expected, { usd: 8329.12, percent: 21.9 });
-    assert.equal(d.flagged, "expected monthly cost rises by +$8,329.12 (+21.9 %), more than $1,000.00 and more than 10 %");
+    assert.deepEqual(d.monthly.expected, { usd: 8329.12, percent: 21.8 });
+    assert.equal(d.flagged, "expected monthly cost rises by +$8,329.12 (+21.8 %), more than $1,000.00 and more than 10 %");
     const md = renderMarkdown(r).split("\n");
-    assert.match(md[3], /⚠️ \*\*\+\$8,329\.12\/month\*\* expected \(\+21\.9 %\) vs base/);
+    assert.match(md[3], /⚠️ \*\*\+\$8,329\.12\/month\*\* expected \(\+21\.8 %\) vs base/);
     assert.equal(md[5], "### Cost change", "the change comes before the cost table");
-    assert.ok(md.includes("> ⚠️ **Flagged:** expected monthly cost rises by +$8,329.12 (+21.9 %), more than $1,000.00 and more than 10 % (thresholds: +10 % or +$1,000.00 a month)."));
+    assert.ok(md.includes("> ⚠️ **Flagged:** expected monthly cost rises by +$8,329.12 (+21.8 %), more than $1,000.00 and more than 10 % (thresholds: +10 % or +$1,000.00 a month)."));
     assert.ok(md.some((l) => l.startsWith("| GPU node group llm-prod-gpu-a10g: g5.12xlarge, g5.24xlarge, on-demand, 3/3/4 nodes") && l.endsWith("| +$8,329.12 / $0.00 |")));
   });
 

@@ -43,14 +43,14 @@ describe("pull-request comment", () => {
   it("opens with one heading and one summary line: cost against budget and violations by severity", () => {
     const lines = renderMarkdown(prod).split("\n");
     assert.equal(lines.filter((l) => /^#{1,2} /.test(l)).length, 1, "one title");
-    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $38,103.69/month of a $40,000.00 budget, $58,443.25 at max scale; no policy violations.");
+    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $38,131.07/month of a $40,000.00 budget, $58,470.63 at max scale; no policy violations.");
     const bad = renderMarkdown(over).split("\n")[3];
     assert.match(bad, /^❌ \*\*llm-platform\/over-budget\*\*: expected \$21,159\.02\/month of a \$15,000\.00 budget, \$57,379\.70 at max scale; \d+ violations? \(\d+ high; \d+ mandatory\)\.$/);
   });
 
   it("has a cost table whose total and budget rows match the report", () => {
     const md = renderMarkdown(prod);
-    assert.ok(md.includes("| **total** | | **$38,103.69** | **$38,103.69** | **$58,443.25** |"));
+    assert.ok(md.includes("| **total** | | **$38,131.07** | **$38,131.07** | **$58,470.63** |"));
     assert.ok(md.includes("| budget (aws.budgets.Budget llm-prod-budget-monthly) | | | $40,000.00 | $60,000.00 (× 1.5) |"));
     assert.equal(md.split("\n").filter((l) => l.startsWith("| GPU node group")).length, 2);
   });
@@ -100,6 +100,18 @@ describe("pull-request comment", () => {
     assert.match(rows[0], /^\| `llama-70b` \(meta-llama\/Llama-3\.3-70B-Instruct\) \| tensorrt-llm \| a100 \(p4d\.24xlarge\) \| 8 \(tp 8\) \| 16\.43 GiB \| [\d.]+ GiB \| [\d,]+ \| \d+ × 32,768 \| [\d.]+ GiB \| 2-2 \| \$32,058\.16 \| \$32,058\.16 \|$/);
     // llama-8b: 1 A10G of 4 on a g5.12xlarge ($5.672/h): 5.672 / 4 × 730 = $1,035.14 a replica; 2 → $2,070.28, 8 → $8,281.12
     assert.match(rows[1], /\| 2-8 \| \$2,070\.28 \| \$8,281\.12 \|$/);
+  });
+
+  it("has a Data services section after Models: own resources, the share of nodes already in the node groups' lines, and the total", () => {
+    const md = renderMarkdown(prod);
+    const headings = md.split("\n").filter((l) => l.startsWith("### "));
+    assert.equal(headings[headings.indexOf("### Models") + 1], "### Data services");
+    assert.match(md, /\*\*The share of nodes is already inside the node group's line\*\*/);
+    assert.ok(md.includes("| service | kind | own resources | share of nodes (in node group line) | total | pods on nodes |"));
+    // ElastiCache: 2 × cache.r7g.large $255.79 + slow log $4.33 + KMS key $1.00, on no node of the cluster
+    assert.ok(md.includes("| `llm-prod-cache` (Cache) | ElastiCache | $261.12 | $0.00 | $261.12 | no pods in the cluster |"));
+    // Qdrant: bucket, volumes and key $46.21; 3 pods × 92.6 % of a $187.96 r6i.xlarge node = $522.11
+    assert.ok(md.includes("| `llm-prod-vector-db` (VectorDb) | in-cluster | $46.21 | $522.11 | $568.32 | 3 pods × 92.6 % of r6i.xlarge (llm-prod-cluster-data) |"));
   });
 
   it("escapes text that would break a table or become HTML", () => {

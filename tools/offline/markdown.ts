@@ -1,6 +1,7 @@
 import type { ConfigError } from "../../lib/problems";
 import { POLICIES } from "../../policies/policies";
 import { pct, signedUsd, type ItemChange } from "./diff";
+import { dataServiceGaps, dataServiceTable } from "./data-services";
 import { fitTable } from "./models";
 import { countByType, isDiff, urnName, usd, type PlanReport } from "./report";
 
@@ -136,6 +137,28 @@ function modelSection(report: PlanReport): string[] {
   if (notes.length > 0) out.push(...notes.map((n) => `- ${esc(n)}`), "");
   return out;
 }
+/** Each data service's monthly cost: its own resources, and the share of nodes its pods hold (not extra). */
+function dataServiceSection(report: PlanReport): string[] {
+  const services = report.dataServices ?? [];
+  if (services.length === 0) return [];
+  const out = [
+    "### Data services", "",
+    "Expected monthly cost of each data service: its own resources (lines of the cost table above), and the share of nodes its pods hold " +
+      "(pods × the larger of CPU and memory request over a node's allocatable, × a node's price). " +
+      "**The share of nodes is already inside the node group's line**: it says how much of that line the service takes, and is not added to the stack's total.", "",
+  ];
+  out.push(...dataServiceTable(services, true).map(esc2), "");
+  const gaps = dataServiceGaps(services);
+  if (gaps.length > 0) out.push(...gaps.map((g) => `- ${esc(g)}`), "");
+  out.push("<details><summary>How each figure was computed</summary>", "");
+  for (const d of services) {
+    out.push(`- \`${d.name}\`:`);
+    for (const it of d.own.items) out.push(`  - own: ${esc(it.description)}: ${usd(it.monthlyUsd)}`);
+    for (const n of d.nodeShares) out.push(`  - share of nodes, release ${esc(n.release)}: ${esc(n.computation ?? `n/a: ${n.reason ?? ""}`)}`);
+  }
+  out.push("", "</details>", "");
+  return out;
+}
 /** A table line is already Markdown: escape only what would become HTML. */
 const esc2 = (s: string) => s.replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
@@ -211,6 +234,7 @@ export function renderMarkdown(report: PlanReport): string {
     ...diffSection(report),
     ...costSection(report),
     ...modelSection(report),
+    ...dataServiceSection(report),
     ...violationSection(report),
     ...platformDiagram(report),
     "### Resources",

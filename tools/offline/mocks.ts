@@ -78,6 +78,9 @@ export class PlatformMocks implements pulumi.runtime.Mocks {
         return { id: MOCK_ACCOUNT_ID, accountId: MOCK_ACCOUNT_ID, arn: `arn:${p}:iam::${MOCK_ACCOUNT_ID}:user/offline-plan`, userId: "AIDAOFFLINEPLAN" };
       case "aws:index/getPartition:getPartition":
         return { id: p, partition: p, dnsSuffix: p === "aws-cn" ? "amazonaws.com.cn" : "amazonaws.com", reverseDnsPrefix: "com.amazonaws" };
+      case "aws:ec2/getVpc:getVpc":
+        // An existing VPC's CIDR is not in the stack file: offline it is a stand-in of the usual shape.
+        return { id: String(args.inputs.id ?? "vpc-offline"), cidrBlock: "10.0.0.0/16", state: "available", arn: `arn:${p}:ec2:${r}:${MOCK_ACCOUNT_ID}:vpc/${String(args.inputs.id ?? "vpc-offline")}` };
       default:
         throw new Error(`offline plan: no mock for invoke ${args.token}; add one to tools/offline/mocks.ts`);
     }

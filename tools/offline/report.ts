@@ -1,6 +1,7 @@
 import type { CostEstimate } from "../../cost/estimate";
 import { usd } from "../../lib/money";
 import { diffSummary, type CostDiff, type CostDiffUnavailable } from "./diff";
+import { dataServiceGaps, dataServiceTable, type DataServiceReport } from "./data-services";
 import { fitTable, type ModelReport } from "./models";
 import type { Violation } from "./policy-runner";
 import type { PlannedResource } from "./run";
@@ -16,6 +17,8 @@ export interface PlanReport {
   cost: ReportCost;
   /** Each served model's fit on its pool and its GPUs' monthly cost (empty when none is served). */
   models: ModelReport[];
+  /** Each data service's monthly cost: its own resources, and its pods' share of nodes (already in the node groups' lines). */
+  dataServices: DataServiceReport[];
   /** With --compare: the cost change against the base report, or why it could not be computed. */
   diff?: CostDiff | CostDiffUnavailable;
 }
@@ -51,6 +54,7 @@ export function buildReport(args: {
   violations: Violation[];
   cost: ReportCost;
   models?: ModelReport[];
+  dataServices?: DataServiceReport[];
   diff?: CostDiff | CostDiffUnavailable;
 }): PlanReport {
   return {
@@ -62,6 +66,7 @@ export function buildReport(args: {
     violations: args.violations,
     cost: args.cost,
     models: args.models ?? [],
+    dataServices: args.dataServices ?? [],
     ...(args.diff ? { diff: args.diff } : {}),
   };
 }
@@ -120,6 +125,10 @@ export function renderSummary(report: PlanReport): string {
     if (c.unpriced.length > 0) lines.push(`  not priced: ${c.unpriced.length} resources (see the report's cost.unpriced)`);
   }
   if (report.models.length > 0) lines.push("Models (fit on their pool's GPUs, and GPU cost a month at min and max replicas):", ...fitTable(report.models, false));
+  if (report.dataServices.length > 0) {
+    lines.push("Data services (expected a month; the share of nodes is already inside the node groups' cost lines, not extra):", ...dataServiceTable(report.dataServices, false));
+    lines.push(...dataServiceGaps(report.dataServices).map((g) => `  ${g}`));
+  }
   if (report.diff) lines.push(isDiff(report.diff) ? diffSummary(report.diff) : `Cost change: not computed: ${report.diff.error}.`);
   const mandatory = report.violations.filter((v) => v.enforcementLevel === "mandatory");
   lines.push(`Policy violations: ${mandatory.length} mandatory, ${report.violations.length - mandatory.length} advisory.`);

@@ -1,0 +1,140 @@
+import type * as pulumi from "@pulumi/pulumi";
+import { CACHE_PORT } from "../components/cache";
+import type { CidrEndpoint, Flow, PodsEndpoint } from "../components/network-isolation";
+import { MESH_METRICS_PORT } from "../components/mesh";
+import { PORTS as QDRANT_PORTS } from "../components/vector-db";
+import { SERVER_PORT } from "../components/model-server";
+import { PROXY_CONTAINER_PORT, STATUS_PORT } from "../components/gateway/values";
+import { MODEL_SERVER_LABEL } from "../lib/serving-contract";
+import { NAMESPACES } from "../lib/namespaces";
+
+// Every connection the platform's traffic needs, written once: the NetworkIsolation component turns
+// each into an egress rule at its source and an ingress rule at its destination, after a default
+// deny in each namespace the platform owns. The reachability test (test/network-isolation.test.ts)
+// holds the result to the intended matrix.
+
+/**
+ * The EKS Pod Identity agent: a node-local endpoint pods fetch their role's credentials from
+ * (EKS User Guide, "EKS Pod Identity": http://169.254.170.23/v1/credentials).
+ */
+export const POD_IDENTITY_AGENT: CidrEndpoint = { cidr: "169.254.170.23/32", label: "pod-identity-agent" };
+/**
+ * Anything on the internet: S3 (through the VPC's gateway endpoint, still public S3 addresses), the
+ * Hugging Face hub, STS. NetworkPolicies cannot name hosts, so HTTPS to anywhere is what the pods
+ * that need AWS APIs or the hub get, and only them.
+ */
+export const HTTPS_ANYWHERE: CidrEndpoint = { cidr: "0.0.0.0/0", label: "internet" };
+
+/** istiod's ports: xDS and certificates for the sidecars (15012), the injection and validation webhooks (15017). */
+export const ISTIOD_PORTS = { xds: 15012, webhook: 15017 } as const;
+/** KEDA's ports the API server calls: the external metrics API (6443) and the admission webhooks (9443) (KEDA chart 2.20 defaults). */
+export const KEDA_PORTS = { metricsApi: 6443, webhooks: 9443 } as const;
+/** Kong's ingress controller admission webhook (kong chart ingressController.admissionWebhook.port). */
+export const KONG_WEBHOOK_PORT = 8080;
+/** DCGM exporter's metrics port. */
+export const DCGM_PORT = 9400;
+
+export interface FlowInputs {
+  /** The VPC: load balancers, the EKS API server's endpoints, ElastiCache live in it. */
+  vpcCidr: pulumi.Input<string>;
+  gateway: boolean;
+  mesh: boolean;
+  models: boolean;
+  cache?: { mode: "elasticache" | "in-cluster"; consumers: string[] };
+  vectorDb?: { consumers: string[] };
+  /** Namespaces of applications (each may call the gateway through its load balancer). */
+  appNamespaces: string[];
+}
+
+/** The namespaces the platform creates for these inputs: each gets default deny. */
+export function ownedNamespaces(i: FlowInputs): string[] {
+  return [
+    NAMESPACES.gpuSoftware,
+    ...(i.models || i.vectorDb ? [NAMESPACES.monitoring] : []),
+    ...(i.models ? [NAMESPACES.keda, NAMESPACES.serving] : []),
+    ...(i.cache?.mode === "in-cluster" ? [NAMESPACES.cache] : []),
+    ...(i.vectorDb ? [NAMESPACES.vectorDb] : []),
+    ...(i.gateway ? [NAMESPACES.gateway] : []),
+    ...(i.mesh ? [NAMESPACES.mesh, NAMESPACES.meshCni] : []),
+    ...i.appNamespaces,
+  ].filter((ns, idx, all) => all.indexOf(ns) === idx);
+}
+
+const ns = (namespace: string, podLabels?: Record<string, string>): PodsEndpoint => ({ namespace, ...(podLabels ? { podLabels } : {}) });
+const tcp = (...ports: number[]) => ports.map((port) => ({ port, protocol: "TCP" as const }));
+
+export function platformFlows(i: FlowInputs): Flow[] {
+  // Applications' namespaces are named by the stack: their flows are named by position (a name of
+  // up to 63 characters would not fit a policy name), the namespace is in the reason.
+  const appId = (namespace: string) => `app-${[...new Set([...i.appNamespaces, ...(i.cache?.consumers ?? []), ...(i.vectorDb?.consumers ?? [])])].sort().indexOf(namespace)}`;
+  const vpc: CidrEndpoint = { cidr: i.vpcCidr, label: "vpc" };
+  const models = ns(NAMESPACES.serving, { [MODEL_SERVER_LABEL.key]: MODEL_SERVER_LABEL.value });
+  const gateway = ns(NAMESPACES.gateway);
+  const flows: Flow[] = [
+    // The API server calls KEDA's metrics API and webhooks; KEDA reads the API server and Prometheus.
+    { name: "apiserver-to-keda", from: vpc, to: ns(NAMESPACES.keda), ports: tcp(KEDA_PORTS.metricsApi, KEDA_PORTS.webhooks), why: "The API server calls KEDA's external metrics API and admission webhooks." },
+    { name: "keda-to-apiserver", from: ns(NAMESPACES.keda), to: vpc, ports: tcp(443), why: "KEDA watches ScaledObjects and scales Deployments through the API server." },
+    { name: "keda-to-prometheus", from: ns(NAMESPACES.keda), to: ns(NAMESPACES.monitoring), ports: tcp(9090), why: "KEDA reads the models' queue depth from Prometheus." },
+    { name: "scrape-gpus", from: ns(NAMESPACES.monitoring), to: ns(NAMESPACES.gpuSoftware), ports: tcp(DCGM_PORT), why: "Prometheus scrapes the DCGM exporter." },
+  ];
+  if (i.models) {
+    flows.push(
+      // Weights: model servers stream them from S3, the sync Job downloads from the hub; both fetch credentials from the Pod Identity agent.
+      { name: "serving-to-aws", from: ns(NAMESPACES.serving), to: HTTPS_ANYWHERE, ports: tcp(443), why: "Model servers read weights from S3; weight-sync Jobs download from the Hugging Face hub and write S3." },
+      { name: "serving-to-pod-identity", from: ns(NAMESPACES.serving), to: POD_IDENTITY_AGENT, ports: tcp(80), why: "Pods get their role's credentials from the EKS Pod Identity agent." },
+      { name: "scrape-models", from: ns(NAMESPACES.monitoring), to: models, ports: tcp(i.mesh ? MESH_METRICS_PORT : SERVER_PORT), why: "Prometheus scrapes the model servers (through the sidecar's merged metrics when meshed)." },
+    );
+  }
+  if (i.gateway) {
+    flows.push(
+      { name: "vpc-to-gateway", from: vpc, to: gateway, ports: tcp(PROXY_CONTAINER_PORT, STATUS_PORT), why: "The NLB forwards client traffic (and its health checks) to Kong's pods." },
+      { name: "apiserver-to-gateway", from: vpc, to: gateway, ports: tcp(KONG_WEBHOOK_PORT), why: "The API server calls Kong's admission webhook." },
+      { name: "gateway-to-apiserver", from: gateway, to: vpc, ports: tcp(443), why: "Kong's ingress controller watches Ingresses, plugins and consumers." },
+      ...(i.models ? [{ name: "gateway-to-models", from: gateway, to: models, ports: tcp(SERVER_PORT), why: "Kong proxies clients' requests to the models." }] : []),
+      { name: "scrape-gateway", from: ns(NAMESPACES.monitoring), to: gateway, ports: tcp(i.mesh ? MESH_METRICS_PORT : STATUS_PORT), why: "Prometheus scrapes Kong's metrics." },
+    );
+    if (i.cache) {
+      flows.push(i.cache.mode === "in-cluster"
+        ? { name: "gateway-to-cache", from: gateway, to: ns(NAMESPACES.cache), ports: tcp(CACHE_PORT), why: "Kong counts rate limits in the cache." }
+        : { name: "gateway-to-cache", from: gateway, to: vpc, ports: tcp(CACHE_PORT), why: "Kong counts rate limits in ElastiCache." });
+    }
+  }
+  if (i.mesh) {
+    const meshed = [...(i.gateway ? [NAMESPACES.gateway] : []), ...(i.models ? [NAMESPACES.serving] : [])];
+    for (const m of meshed) {
+      flows.push({ name: `${m}-to-istiod`, from: ns(m), to: ns(NAMESPACES.mesh), ports: tcp(ISTIOD_PORTS.xds), why: "Sidecars get their configuration and certificates from istiod." });
+    }
+    flows.push(
+      { name: "apiserver-to-istiod", from: vpc, to: ns(NAMESPACES.mesh), ports: tcp(ISTIOD_PORTS.webhook), why: "The API server calls istiod's injection and validation webhooks." },
+      { name: "istiod-to-apiserver", from: ns(NAMESPACES.mesh), to: vpc, ports: tcp(443), why: "istiod watches Services, pods and Istio's resources." },
+      { name: "cni-to-apiserver", from: ns(NAMESPACES.meshCni), to: vpc, ports: tcp(443), why: "The CNI agent reads pods from the API server." },
+    );
+  }
+  if (i.cache?.mode === "in-cluster") {
+    for (const c of i.cache.consumers) {
+      flows.push({ name: `${appId(c)}-to-cache`, from: ns(c), to: ns(NAMESPACES.cache), ports: tcp(CACHE_PORT), why: `Applications in ${c} use the cache.` });
+    }
+  } else if (i.cache) {
+    for (const c of i.cache.consumers) {
+      flows.push({ name: `${appId(c)}-to-cache`, from: ns(c), to: vpc, ports: tcp(CACHE_PORT), why: `Applications in ${c} use ElastiCache.` });
+    }
+  }
+  if (i.vectorDb) {
+    const qdrant = ns(NAMESPACES.vectorDb);
+    flows.push(
+      { name: "vector-db-peers", from: qdrant, to: qdrant, ports: tcp(QDRANT_PORTS.http, QDRANT_PORTS.grpc, QDRANT_PORTS.p2p), why: "Qdrant's nodes replicate to each other; the snapshot job calls the API." },
+      { name: "vector-db-to-s3", from: qdrant, to: HTTPS_ANYWHERE, ports: tcp(443), why: "Qdrant writes snapshots to S3." },
+      { name: "vector-db-to-pod-identity", from: qdrant, to: POD_IDENTITY_AGENT, ports: tcp(80), why: "Qdrant gets its role's credentials from the EKS Pod Identity agent." },
+      { name: "scrape-vector-db", from: ns(NAMESPACES.monitoring), to: qdrant, ports: tcp(QDRANT_PORTS.http), why: "Prometheus scrapes Qdrant's metrics." },
+    );
+    for (const c of i.vectorDb.consumers) {
+      flows.push({ name: `${appId(c)}-to-vector-db`, from: ns(c), to: qdrant, ports: tcp(QDRANT_PORTS.http, QDRANT_PORTS.grpc), why: `Applications in ${c} query Qdrant.` });
+    }
+  }
+  if (i.gateway) {
+    for (const app of i.appNamespaces) {
+      flows.push({ name: `${appId(app)}-to-gateway`, from: ns(app), to: vpc, ports: tcp(443), why: `Applications in ${app} call the models through the gateway's load balancer.` });
+    }
+  }
+  return flows;
+}
