@@ -21,8 +21,9 @@ const ROOT = path.resolve(__dirname, "..");
 // --- 1. accepted by the schema ⇒ constructs every component -----------------------------------
 
 const pick = <T>(...xs: T[]) => fc.constantFrom(...xs);
-/** Mostly the first (valid) value, sometimes one of the edges: enough configs pass the schema to test the components. */
-const mostly = <T>(valid: fc.Arbitrary<T>, ...edges: T[]) => fc.oneof({ arbitrary: valid, weight: 8 }, { arbitrary: fc.constantFrom(...edges), weight: 1 });
+/** Mostly the first (valid) value, sometimes one of the edges: enough configs pass the schema to test the components
+ * (about 40 % with ~15 fields at weight 20:1; at 8:1 it fell near 10 % and the count check below flaked). */
+const mostly = <T>(valid: fc.Arbitrary<T>, ...edges: T[]) => fc.oneof({ arbitrary: valid, weight: 20 }, { arbitrary: fc.constantFrom(...edges), weight: 1 });
 
 const boundaryConfigArb = fc
   .record({
@@ -40,11 +41,11 @@ const boundaryConfigArb = fc
     clusterName: fc.option(mostly(pick("llm-x", "a", "Llm-Prod-2", "x".repeat(100)), "9lives", "llm_x", "x".repeat(101)), { nil: undefined }),
     cidrs: mostly(fc.array(pick("203.0.113.0/24", "10.0.0.0/8", "198.51.100.0/32"), { maxLength: 2 }).map((a) => [...new Set(a)]), ["203.0.113.9/24"], ["203.0.113.0/24", "203.0.113.0/24"], ["0.0.0.0/0"]),
     admins: mostly(fc.constantFrom<string[]>([], ["arn:aws:iam::111122223333:role/a"], ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/path/b"]), ["arn:aws:iam::111122223333:role/a", "arn:aws:iam::111122223333:role/a"], ["arn:aws-us-gov:iam::111122223333:role/g"]),
-    sys: fc.record({ min: mostly(fc.integer({ min: 1, max: 3 }), 0), desired: fc.option(fc.integer({ min: 0, max: 4 }), { nil: undefined, freq: 2 }), max: mostly(fc.constant(4), 1, 2, 50, 51), disk: mostly(pick(20, 50), 19, 1025) }),
+    sys: fc.record({ min: mostly(fc.integer({ min: 1, max: 3 }), 0), desired: mostly(fc.constant<number | undefined>(undefined), 0, 2, 4), max: mostly(fc.constant(4), 1, 2, 50, 51), disk: mostly(pick(20, 50), 19, 1025) }),
     poolName: mostly(pick("a10g", "a", "gpu-pool-number-0001", "secure"), "a10g-", "x".repeat(21), "A10G", "-a"),
     pool: fc.record({
       types: mostly(pick(["g5.xlarge"], ["g5.xlarge", "g5.2xlarge"], ["p4d.24xlarge"], ["g6e.48xlarge"]), ["g5.xlarge", "g5.12xlarge"], ["m6i.large"], ["g5.xlarge", "g5.xlarge"]),
-      min: fc.integer({ min: 0, max: 2 }), desired: fc.option(fc.integer({ min: 0, max: 3 }), { nil: undefined, freq: 2 }), max: mostly(fc.integer({ min: 2, max: 3 }), 1, 100, 101),
+      min: fc.integer({ min: 0, max: 2 }), desired: mostly(fc.constant<number | undefined>(undefined), 0, 1, 3), max: mostly(fc.integer({ min: 2, max: 3 }), 1, 100, 101),
       disk: mostly(pick(100, 200, 16384), 99, 16385),
       labels: mostly(fc.dictionary(pick("team", "example.com/tier", "a.b/c", `${"x".repeat(40)}.example.com/${"k".repeat(29)}`), pick("ml", "x".repeat(63), "a.b_c-d"), { maxKeys: 3 }),
         { team: "" }, { team: "a-" }, { "k8s.io/x": "y" }, { [`${"x".repeat(40)}.example.com/${"k".repeat(31)}`]: "v" }),
@@ -95,7 +96,7 @@ describe("config properties: one rule, one place", () => {
         accepted++;
         await planValues(values); // a component's InputPropertiesError would reject here
       }),
-      { numRuns: 120 },
+      { numRuns: 60 },
     );
     // A generator that the schema always refuses would prove nothing.
     assert.ok(accepted >= 10 && refused >= 10, `accepted ${accepted}, refused ${refused}`);
