@@ -7,6 +7,24 @@ export const MODEL_SERVER_LABEL = { key: "llm-platform.io/component", value: "mo
 /** Pod-template annotations naming the served model and its pinned revision. */
 export const MODEL_ANNOTATIONS = { model: "llm-platform.io/model", revision: "llm-platform.io/model-revision" } as const;
 
+/**
+ * Where each engine serves Prometheus metrics: vLLM on /metrics; trtllm-serve on /prometheus/metrics
+ * (its /metrics returns JSON iteration stats), and only with `return_perf_metrics` in its LLM API
+ * options (tensorrt_llm/serve/openai_server.py; catalog/metrics.ts names the source).
+ */
+export const ENGINE_METRICS_PATH = { vllm: "/metrics", "tensorrt-llm": "/prometheus/metrics" } as const;
+
+/**
+ * Scrape-time relabeling that sets every model-server series' `model_name` to the model's name (its
+ * pods' `app.kubernetes.io/name`), whatever the engine reports: trtllm-serve 1.2 labels its series
+ * model_name="undefined". The engine's own value is kept as `exported_model_name`.
+ */
+export const MODEL_NAME_RELABELING = {
+  action: "replace",
+  sourceLabels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"],
+  targetLabel: "model_name",
+} as const;
+
 /** The pod label that tells a model's stable pods from its canary's (the mesh splits traffic by it). */
 export const TRACK_LABEL = "llm-platform.io/track";
 

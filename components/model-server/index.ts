@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { IMAGES } from "../../catalog/versions";
-import { MODEL_ANNOTATIONS, MODEL_SERVER_LABEL, modelPodSelector, TRACK_LABEL } from "../../lib/serving-contract";
+import { ENGINE_METRICS_PATH, MODEL_ANNOTATIONS, MODEL_NAME_RELABELING, MODEL_SERVER_LABEL, modelPodSelector, TRACK_LABEL } from "../../lib/serving-contract";
 import { validateArgs } from "../../lib/validate";
 import { SYSTEM_NODE_LABEL } from "../cluster";
 import { GPU_TAINT, LABELS } from "../gpu-node-pool";
@@ -114,6 +114,9 @@ export function trtllmArgs(a: ModelServerArgs, model: string, optionsFile: strin
 /** TensorRT-LLM LLM API options (YAML is a superset of JSON): KV-cache reuse and dtype. */
 export function trtllmOptions(a: Pick<ModelServerArgs, "prefixCaching" | "kvCacheDtype" | "gpuMemoryUtilization">): string {
   return `${JSON.stringify({
+    // The Prometheus endpoint (/prometheus/metrics) and its iteration gauges (queue, KV cache) exist only with these.
+    return_perf_metrics: true,
+    enable_iter_perf_stats: true,
     kv_cache_config: {
       enable_block_reuse: a.prefixCaching,
       free_gpu_memory_fraction: a.gpuMemoryUtilization,
@@ -317,7 +320,11 @@ export class ModelServer extends pulumi.ComponentResource {
       metadata: { name: a.modelName, namespace: a.namespace, labels },
       spec: {
         selector: { matchLabels: selector },
-        podMetricsEndpoints: [{ ...(a.mesh ? { port: a.mesh.metricsPort.name, path: a.mesh.metricsPath } : { port: PORT_NAME, path: "/metrics" }), interval: "15s" }],
+        podMetricsEndpoints: [{
+          ...(a.mesh ? { port: a.mesh.metricsPort.name, path: a.mesh.metricsPath } : { port: PORT_NAME, path: ENGINE_METRICS_PATH[a.engine] }),
+          interval: "15s",
+          relabelings: [{ ...MODEL_NAME_RELABELING, sourceLabels: [...MODEL_NAME_RELABELING.sourceLabels] }],
+        }],
       },
     }, { parent: this, dependsOn: args.dependsOn?.monitoring ?? [] });
 

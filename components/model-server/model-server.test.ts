@@ -119,12 +119,16 @@ describe("ModelServer", () => {
     assert.deepEqual(c.args.slice(0, 8), ["serve", "llama-70b", "--host", "0.0.0.0", "--port", "8000", "--backend", "pytorch"]);
     assert.equal(c.workingDir, "/models/checkpoint");
     assert.deepEqual(c.ports, [{ name: "http", containerPort: 8000, protocol: "TCP" }]);
+    // trtllm-serve's Prometheus endpoint is /prometheus/metrics (its /metrics is JSON).
+    assert.equal(get(one(resources, T.monitor, "m-monitor").inputs, "spec.podMetricsEndpoints.0.path"), "/prometheus/metrics");
     const [fetch] = spec.initContainers;
     assert.equal(fetch.image, "public.ecr.aws/aws-cli/aws-cli:2.37.1");
     assert.match(fetch.args[0], /^aws s3 sync "s3:\/\/\$BUCKET\/meta-llama\/Llama-3\.3-70B-Instruct\/6f6073b423013f6a7d4d9f39144961bfbfbc386b\/" \/models\/checkpoint\/llama-70b\//);
     // The copy lives on the node's disk, sized from the checkpoint: 131.42 × 1.15 = 151.1 → 152 + 5.
     assert.deepEqual(spec.volumes.find((v: { name: string }) => v.name === "models"), { name: "models", emptyDir: { sizeLimit: "157Gi" } });
-    assert.deepEqual(JSON.parse(trtllmOptions(trt)), { kv_cache_config: { enable_block_reuse: true, free_gpu_memory_fraction: 0.9 } });
+    assert.deepEqual(JSON.parse(trtllmOptions(trt)), {
+      return_perf_metrics: true, enable_iter_perf_stats: true, kv_cache_config: { enable_block_reuse: true, free_gpu_memory_fraction: 0.9 },
+    });
     assert.equal(get(one(resources, T.configMap, "m-trtllm").inputs, "data")!["extra-llm-api-options.yaml" as never], trtllmOptions(trt));
   });
 
@@ -248,7 +252,9 @@ describe("ModelServer", () => {
       ports: [{ name: "http", port: 80, targetPort: "http", protocol: "TCP", appProtocol: "http" }],
     });
     assert.deepEqual(get(one(resources, T.pdb, "m-pdb").inputs, "spec.maxUnavailable"), 1);
-    assert.deepEqual(get(one(resources, T.monitor, "m-monitor").inputs, "spec.podMetricsEndpoints"), [{ port: "http", path: "/metrics", interval: "15s" }]);
+    // model_name from the pod's app.kubernetes.io/name, whatever the engine reports (trtllm-serve 1.2: "undefined").
+    const relabelings = [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], targetLabel: "model_name" }];
+    assert.deepEqual(get(one(resources, T.monitor, "m-monitor").inputs, "spec.podMetricsEndpoints"), [{ port: "http", path: "/metrics", interval: "15s", relabelings }]);
   });
 
   it("passes only flags the pinned vllm serve and trtllm-serve serve know (an unknown one stops the server at start)", () => {
@@ -288,7 +294,10 @@ describe("ModelServer", () => {
     assert.deepEqual(podSpec(one(resources, T.deployment, "m-server")).containers[0].ports.map((p: { name: string }) => p.name), ["http", "mesh-metrics"]);
     assert.deepEqual(get(one(resources, T.service, "m-service").inputs, "metadata.annotations"), { "konghq.com/read-timeout": "630000" });
     assert.equal((get(one(resources, T.deployment, "m-server").inputs, "spec.template.metadata.annotations") as Record<string, string>)["proxy.istio.io/config"], "{}");
-    assert.deepEqual(get(one(resources, T.monitor, "m-monitor").inputs, "spec.podMetricsEndpoints"), [{ port: "mesh-metrics", path: "/stats/prometheus", interval: "15s" }]);
+    assert.deepEqual(get(one(resources, T.monitor, "m-monitor").inputs, "spec.podMetricsEndpoints"), [{
+      port: "mesh-metrics", path: "/stats/prometheus", interval: "15s",
+      relabelings: [{ action: "replace", sourceLabels: ["__meta_kubernetes_pod_label_app_kubernetes_io_name"], targetLabel: "model_name" }],
+    }]);
   });
 
   it("refuses args no pod could run with, naming the field", async () => {
