@@ -50,6 +50,8 @@ export const CHARTS = {
    * privileged istio-init container (required under Pod Security restricted).
    */
   istioCni: { chart: "cni", version: "1.30.3", repo: "https://istio-release.storage.googleapis.com/charts" },
+  /** opencost/opencost-helm-chart tag opencost-2.5.17 (2026-04-28), app 1.120.1; image ghcr.io/opencost/opencost:1.120.1 by digest. */
+  opencost: { chart: "opencost", version: "2.5.17", repo: "https://opencost.github.io/opencost-helm-chart" },
 } as const satisfies Record<string, ChartPin>;
 
 /** Image tags the charts above default to, pinned explicitly so a chart bump never moves them silently. */
@@ -91,6 +93,11 @@ export const IMAGES = {
   istio: { hub: "docker.io/istio", tag: "1.30.3" },
   /** The AWS CLI for the weight sync: AWS's own image on ECR Public, 2.37.1 as pinned in public files of 2026. */
   awsCli: { repository: "public.ecr.aws/aws-cli/aws-cli", tag: "2.37.1" },
+  /**
+   * OpenCost's cost model (the exporter; its UI is not installed) at the chart's appVersion 1.120.1,
+   * with the digest the opencost-2.5.17 chart's values.yaml pins it by.
+   */
+  opencost: { registry: "ghcr.io", repository: "opencost/opencost", tag: "1.120.1", digest: "sha256:b0701f9b54e43c9abee98f5784792a5b469ca8951e87da32b161c1fa539ab0e1" },
 } as const;
 
 /**

@@ -162,6 +162,49 @@ describe("cost estimator: golden figures from the us-east-1 price table", () => 
     assert.deepEqual(e.unpriced, []);
   });
 
+  it("prices kube-prometheus-stack's volumes: Prometheus's × replicas, Alertmanager's × replicas, Grafana's persistence when on; nothing for its CRDs alone", () => {
+    const claim = (size: string) => ({ volumeClaimTemplate: { spec: { storageClassName: "gp3", resources: { requests: { storage: size } } } } });
+    const e = estimate([
+      // Prometheus: 2 replicas × 200 GiB = 400 GiB × $0.08 = $32.00
+      // Alertmanager: 2 replicas × 1 GiB = 2 GiB × $0.08 = $0.16
+      // Grafana: off (the platform's choice), nothing
+      res("kubernetes:helm.sh/v3:Release", { chart: "kube-prometheus-stack", values: {
+        prometheus: { enabled: true, prometheusSpec: { replicas: 2, storageSpec: claim("200Gi") } },
+        alertmanager: { enabled: true, alertmanagerSpec: { replicas: 2, storage: claim("1Gi") } },
+        grafana: { enabled: true, persistence: { enabled: false } },
+      } }, "prod-monitoring"),
+      // the chart's defaults: 1 Prometheus of 2 shards × 50 GiB = 100 GiB = $8.00; Alertmanager without a claim; Grafana's 10 GiB default = $0.80
+      res("kubernetes:helm.sh/v3:Release", { chart: "kube-prometheus-stack", values: {
+        prometheus: { prometheusSpec: { shards: 2, storageSpec: claim("50Gi") } },
+        grafana: { persistence: { enabled: true, storageClassName: "gp3" } },
+      } }, "sharded"),
+      // a Grafana StatefulSet of 2 replicas × 5 GiB = 10 GiB = $0.80
+      res("kubernetes:helm.sh/v3:Release", { chart: "kube-prometheus-stack", values: {
+        prometheus: { enabled: false }, alertmanager: { enabled: false },
+        grafana: { replicas: 2, persistence: { enabled: true, type: "sts", size: "5Gi" } },
+      } }, "grafana-sts"),
+      // the CRDs alone (the release's first state): no volume
+      res("kubernetes:helm.sh/v3:Release", { chart: "kube-prometheus-stack", values: {
+        prometheus: { enabled: false }, alertmanager: { enabled: false }, grafana: { enabled: false },
+      } }, "crds-only"),
+    ], opts);
+    assert.deepEqual(e.items.map((it) => [it.name, it.description.split(": ")[1].split(",")[0], it.monthly.baseline, it.monthly.expected, it.monthly.max]).sort(), [
+      ["grafana-sts", "grafana.persistence (Grafana database)", 0.8, 0.8, 0.8],
+      ["prod-monitoring", "alertmanagerSpec.storage (Alertmanager silences and notification log)", 0.16, 0.16, 0.16],
+      ["prod-monitoring", "prometheusSpec.storageSpec (Prometheus TSDB)", 32, 32, 32],
+      ["sharded", "grafana.persistence (Grafana database)", 0.8, 0.8, 0.8],
+      ["sharded", "prometheusSpec.storageSpec (Prometheus TSDB)", 8, 8, 8],
+    ]);
+    assert.deepEqual(e.unpriced, []);
+  });
+
+  it("lists a kube-prometheus-stack claim without a size as unpriced", () => {
+    const e = estimate([res("kubernetes:helm.sh/v3:Release", { chart: "kube-prometheus-stack", values: {
+      prometheus: { prometheusSpec: { storageSpec: { volumeClaimTemplate: { spec: { storageClassName: "gp3" } } } } },
+    } }, "monitoring")], opts);
+    assert.deepEqual(e.unpriced.map((u) => u.reason), ["Helm release of kube-prometheus-stack: the size of prometheusSpec.storageSpec (Prometheus TSDB) is not a storage quantity"]);
+  });
+
   it("lists a chart volume of another storage class or without a readable size as unpriced", () => {
     const e = estimate([
       res("kubernetes:helm.sh/v3:Release", { chart: "qdrant", values: { persistence: { size: "10Gi", storageClassName: "io2" } } }, "qdrant"),

@@ -64,6 +64,43 @@ const CHART_VOLUMES: Record<string, (values: Values) => Omit<VolumeDemand, "reso
     const pods = flat(1 + (replica.enabled === true ? int(replica.replicas, 2) : 0));
     return [{ what: "dataStorage (Valkey data)", gibPerPod: quantityGiB(data.requestedSize) ?? NaN, pods, storageClass: className(data.className) }];
   },
+  // prometheus-community kube-prometheus-stack 88.5.3 (each part on unless `enabled: false`): the
+  // operator's StatefulSets claim prometheus.prometheusSpec.storageSpec.volumeClaimTemplate per
+  // Prometheus pod (replicas × shards, 1 × 1 by default) and alertmanager.alertmanagerSpec.storage
+  // .volumeClaimTemplate per Alertmanager pod (replicas, 1); without a claim template, no volume.
+  // The grafana subchart (12.11.1) claims grafana.persistence (10Gi by default) when enabled: one
+  // claim of type pvc for its Deployment, or one per replica as a StatefulSet (type sts/statefulset).
+  "kube-prometheus-stack": (v) => {
+    const on = (part: unknown) => rec(part).enabled !== false;
+    const template = (storage: unknown) => rec(rec(storage).volumeClaimTemplate);
+    const demands: Omit<VolumeDemand, "resource">[] = [];
+    const operatorClaim = (what: string, storage: unknown, pods: number) => {
+      const t = template(storage);
+      if (Object.keys(t).length === 0) return;
+      const spec = rec(t.spec);
+      demands.push({ what, gibPerPod: quantityGiB(rec(rec(spec.resources).requests).storage) ?? NaN, pods: flat(pods), storageClass: className(spec.storageClassName) });
+    };
+    if (on(v.prometheus)) {
+      const spec = rec(rec(v.prometheus).prometheusSpec);
+      operatorClaim("prometheusSpec.storageSpec (Prometheus TSDB)", spec.storageSpec, int(spec.replicas, 1) * int(spec.shards, 1));
+    }
+    if (on(v.alertmanager)) {
+      const spec = rec(rec(v.alertmanager).alertmanagerSpec);
+      operatorClaim("alertmanagerSpec.storage (Alertmanager silences and notification log)", spec.storage, int(spec.replicas, 1));
+    }
+    const grafana = rec(v.grafana);
+    const persistence = rec(grafana.persistence);
+    if (on(grafana) && persistence.enabled === true && persistence.existingClaim === undefined) {
+      const statefulSet = ["sts", "StatefulSet", "statefulset"].includes(String(persistence.type ?? "pvc"));
+      demands.push({
+        what: "grafana.persistence (Grafana database)",
+        gibPerPod: quantityGiB(persistence.size ?? "10Gi") ?? NaN,
+        pods: flat(statefulSet ? int(grafana.replicas, 1) : 1),
+        storageClass: className(persistence.storageClassName),
+      });
+    }
+    return demands;
+  },
 };
 
 /** Charts whose volumes the estimator reads. */

@@ -12,6 +12,7 @@ export const NAMESPACES = {
   gateway: "kong",
   mesh: "istio-system",
   meshCni: "istio-cni",
+  opencost: "opencost",
 } as const;
 
 /** Namespaces Kubernetes itself owns. */

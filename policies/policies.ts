@@ -12,6 +12,8 @@ import { meshMtlsStrict } from "./mesh-mtls-strict";
 import { nlbListenerTls } from "./nlb-listener-tls";
 import { k8sStorageEncrypted } from "./k8s-storage-encrypted";
 import { qdrantReleaseReplicated } from "./qdrant-release-replicated";
+import { monitoringPrometheusReplicated } from "./monitoring-prometheus-replicated";
+import { grafanaNotExposed } from "./grafana-not-exposed";
 import { s3BucketBackupsVersioned } from "./s3-bucket-backups-versioned";
 import { awsResourceRequiredTags } from "./aws-resource-required-tags";
 import { cloudwatchLogGroupRetention } from "./cloudwatch-loggroup-retention";
@@ -85,4 +87,6 @@ export const POLICIES: Policies = [
   nlbListenerTls,
   meshMtlsStrict,
   k8sNamespaceDefaultDeny,
+  monitoringPrometheusReplicated,
+  grafanaNotExposed,
 ];

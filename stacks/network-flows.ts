@@ -5,6 +5,11 @@ import { MESH_METRICS_PORT } from "../components/mesh";
 import { PORTS as QDRANT_PORTS } from "../components/vector-db";
 import { SERVER_PORT } from "../components/model-server";
 import { PROXY_CONTAINER_PORT, STATUS_PORT } from "../components/gateway/values";
+import { METRICS_PORT as CACHE_METRICS_PORT } from "../components/cache";
+import { KEDA_METRICS_PORT } from "../components/keda";
+import { ISTIOD_SERVICE, POD_PORTS as MONITORING_PORTS } from "../components/monitoring";
+import { METRICS_PORT as OPENCOST_PORT } from "../components/opencost";
+import { KUBE_DNS } from "../components/network-isolation";
 import { MODEL_SERVER_LABEL } from "../lib/serving-contract";
 import { NAMESPACES } from "../lib/namespaces";
 
@@ -44,13 +49,23 @@ export interface FlowInputs {
   vectorDb?: { consumers: string[] };
   /** Namespaces of applications (each may call the gateway through its load balancer). */
   appNamespaces: string[];
+  /** The monitoring stack (always there): whether Alertmanager notifies anyone outside, and whether OpenCost runs. */
+  monitoring: { alerting: boolean; opencost: boolean };
 }
+
+/** Alertmanager's pods (the operator's StatefulSet labels them so). */
+export const ALERTMANAGER_PODS = { "app.kubernetes.io/name": "alertmanager" } as const;
+/** CoreDNS's metrics port (EKS's CoreDNS add-on: the `metrics` port of kube-dns). */
+export const COREDNS_METRICS_PORT = 9153;
+/** The kubelet's port: its /metrics and cAdvisor's /metrics/cadvisor, on each node's address. */
+export const KUBELET_PORT = 10250;
 
 /** The namespaces the platform creates for these inputs: each gets default deny. */
 export function ownedNamespaces(i: FlowInputs): string[] {
   return [
     NAMESPACES.gpuSoftware,
-    ...(i.models || i.vectorDb ? [NAMESPACES.monitoring] : []),
+    NAMESPACES.monitoring,
+    ...(i.monitoring.opencost ? [NAMESPACES.opencost] : []),
     ...(i.models ? [NAMESPACES.keda, NAMESPACES.serving] : []),
     ...(i.cache?.mode === "in-cluster" ? [NAMESPACES.cache] : []),
     ...(i.vectorDb ? [NAMESPACES.vectorDb] : []),
@@ -75,8 +90,33 @@ export function platformFlows(i: FlowInputs): Flow[] {
     { name: "apiserver-to-keda", from: vpc, to: ns(NAMESPACES.keda), ports: tcp(KEDA_PORTS.metricsApi, KEDA_PORTS.webhooks), why: "The API server calls KEDA's external metrics API and admission webhooks." },
     { name: "keda-to-apiserver", from: ns(NAMESPACES.keda), to: vpc, ports: tcp(443), why: "KEDA watches ScaledObjects and scales Deployments through the API server." },
     { name: "keda-to-prometheus", from: ns(NAMESPACES.keda), to: ns(NAMESPACES.monitoring), ports: tcp(9090), why: "KEDA reads the models' queue depth from Prometheus." },
+    { name: "scrape-keda", from: ns(NAMESPACES.monitoring), to: ns(NAMESPACES.keda), ports: tcp(KEDA_METRICS_PORT), why: "Prometheus scrapes KEDA's operator and metrics server." },
     { name: "scrape-gpus", from: ns(NAMESPACES.monitoring), to: ns(NAMESPACES.gpuSoftware), ports: tcp(DCGM_PORT), why: "Prometheus scrapes the DCGM exporter." },
   ];
+  const monitoring = ns(NAMESPACES.monitoring);
+  const P = MONITORING_PORTS;
+  flows.push(
+    {
+      name: "monitoring-internal", from: monitoring, to: monitoring,
+      ports: [...tcp(P.prometheus, P.configReloader, P.alertmanager, P.alertmanagerGossip, P.grafana, P.operator, P.kubeStateMetrics, P.kubeStateMetricsTelemetry), { port: P.alertmanagerGossip, protocol: "UDP" as const }],
+      why: "Prometheus scrapes the stack's own pods and sends alerts to Alertmanager, whose replicas gossip; Grafana queries Prometheus and Alertmanager.",
+    },
+    { name: "monitoring-to-apiserver", from: monitoring, to: vpc, ports: tcp(443), why: "Prometheus discovers targets and scrapes the API server; the operator, kube-state-metrics and Grafana's sidecars watch it." },
+    { name: "scrape-nodes", from: monitoring, to: vpc, ports: tcp(KUBELET_PORT, P.nodeExporter), why: "Prometheus scrapes each node's kubelet and cAdvisor, and node-exporter on the host network." },
+    { name: "apiserver-to-operator", from: vpc, to: monitoring, ports: tcp(P.operator), why: "The API server calls the Prometheus Operator's admission webhook." },
+    { name: "scrape-coredns", from: monitoring, to: KUBE_DNS, ports: tcp(COREDNS_METRICS_PORT), why: "Prometheus scrapes CoreDNS." },
+  );
+  if (i.monitoring.alerting) {
+    flows.push({ name: "alertmanager-to-receivers", from: ns(NAMESPACES.monitoring, { ...ALERTMANAGER_PODS }), to: HTTPS_ANYWHERE, ports: tcp(443), why: "Alertmanager notifies Slack and PagerDuty." });
+  }
+  if (i.monitoring.opencost) {
+    const opencost = ns(NAMESPACES.opencost);
+    flows.push(
+      { name: "opencost-to-prometheus", from: opencost, to: monitoring, ports: tcp(P.prometheus), why: "OpenCost reads allocations from Prometheus." },
+      { name: "opencost-to-apiserver", from: opencost, to: vpc, ports: tcp(443), why: "OpenCost watches nodes, pods and volumes." },
+      { name: "scrape-opencost", from: monitoring, to: opencost, ports: tcp(OPENCOST_PORT), why: "Prometheus scrapes OpenCost's cost metrics." },
+    );
+  }
   if (i.models) {
     flows.push(
       // Weights: model servers stream them from S3, the sync Job downloads from the hub; both fetch credentials from the Pod Identity agent.
@@ -108,9 +148,11 @@ export function platformFlows(i: FlowInputs): Flow[] {
       { name: "apiserver-to-istiod", from: vpc, to: ns(NAMESPACES.mesh), ports: tcp(ISTIOD_PORTS.webhook), why: "The API server calls istiod's injection and validation webhooks." },
       { name: "istiod-to-apiserver", from: ns(NAMESPACES.mesh), to: vpc, ports: tcp(443), why: "istiod watches Services, pods and Istio's resources." },
       { name: "cni-to-apiserver", from: ns(NAMESPACES.meshCni), to: vpc, ports: tcp(443), why: "The CNI agent reads pods from the API server." },
+      { name: "scrape-istiod", from: ns(NAMESPACES.monitoring), to: ns(NAMESPACES.mesh), ports: tcp(ISTIOD_SERVICE.metricsPort), why: "Prometheus scrapes istiod." },
     );
   }
   if (i.cache?.mode === "in-cluster") {
+    flows.push({ name: "scrape-cache", from: ns(NAMESPACES.monitoring), to: ns(NAMESPACES.cache), ports: tcp(CACHE_METRICS_PORT), why: "Prometheus scrapes Valkey's exporter." });
     for (const c of i.cache.consumers) {
       flows.push({ name: `${appId(c)}-to-cache`, from: ns(c), to: ns(NAMESPACES.cache), ports: tcp(CACHE_PORT), why: `Applications in ${c} use the cache.` });
     }

@@ -10,7 +10,12 @@ import { GpuSoftware } from "../components/gpu-software";
 import { Keda } from "../components/keda";
 import { ModelServing, type ServedModel } from "../components/model-serving";
 import { checkpointBytesPerParam } from "../components/model-weights";
-import { Monitoring } from "../components/monitoring";
+import { Monitoring, ScrapeTargets } from "../components/monitoring";
+import { alertmanagerConfigYaml } from "../components/monitoring/alertmanager";
+import { Dashboards } from "../components/monitoring/dashboards";
+import { AlertRules } from "../components/monitoring/rules";
+import { OpenCost, pricingProblems, type InstanceUse } from "../components/opencost";
+import { LABELS as POOL_LABELS } from "../components/gpu-node-pool";
 import { Gateway, modelServiceAnnotations } from "../components/gateway";
 import { PROXY_CONTAINER_PORT, proxyIdentity, STATUS_PORT, terminationGracePeriodSeconds as gatewayTerminationGraceSeconds } from "../components/gateway/values";
 import { AwsLoadBalancerController } from "../components/load-balancer-controller";
@@ -22,9 +27,11 @@ import { VectorDb } from "../components/vector-db";
 import { INSTANCE_TYPES } from "../catalog/instance-types";
 import { architectureFor, needsToken, poolInstanceType } from "../lib/model-plan";
 import { NAMESPACES } from "../lib/namespaces";
-import { PROJECT } from "./config/load";
+import { ENGINE_METRICS_PATH } from "../lib/serving-contract";
+import { PROJECT, withOfflineStandIn } from "./config/load";
 import { cacheSettings } from "./config/data";
 import { gatewaySettings, tiersOf } from "./config/request-path";
+import { observabilitySettings } from "./config/observability";
 import { ownedNamespaces, platformFlows, type FlowInputs } from "./network-flows";
 import { supportTypeOf, type PlatformConfig } from "./config/schema";
 
@@ -88,6 +95,19 @@ export interface PlatformOptions {
   stack?: string;
   /** Top-level config keys Pulumi holds as secrets: their values stay secrets in every resource. */
   secretKeys?: ReadonlySet<string>;
+  /**
+   * The offline estimate's monthly figures, drawn on the cost dashboard beside OpenCost's live
+   * run-rate. The offline plan passes them; `pulumi up` has none unless the caller adds them.
+   * @default - the dashboard shows the live figure alone
+   */
+  estimateMonthlyUsd?: { baseline: number; expected: number; max: number };
+}
+
+/** Every instance type the stack's node groups run, with how it is bought: what OpenCost must price. */
+export function instanceUses(config: PlatformConfig): InstanceUse[] {
+  const groups = [config.cluster.systemNodeGroup, ...(config.cluster.dataNodeGroup ? [config.cluster.dataNodeGroup] : []), ...Object.values(config.gpuNodePools)];
+  const uses = groups.flatMap((g) => g.instanceTypes.map((instanceType) => ({ instanceType, capacityType: "capacityType" in g ? g.capacityType : "onDemand" } as InstanceUse)));
+  return uses.filter((u, i) => uses.findIndex((v) => v.instanceType === u.instanceType && v.capacityType === u.capacityType) === i);
 }
 
 /** The whole platform for one environment. Returns the stack outputs. */
@@ -166,8 +186,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
 
   const inCluster = { providers: { aws: awsProvider, kubernetes: cluster.k8sProvider } };
   const prod = config.environment === "prod";
-  const gpuSoftware = new GpuSoftware(`${base}-gpu-software`, { namespace: NAMESPACES.gpuSoftware, dcgmExporter: true }, inCluster);
-  new ClusterAutoscaler(`${base}-cluster-autoscaler`, {
+    new ClusterAutoscaler(`${base}-cluster-autoscaler`, {
     clusterName,
     eksClusterName: cluster.clusterName,
     region: config.region,
@@ -188,17 +207,34 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     ...(g ? { serviceAnnotations: modelServiceAnnotations(g.upstreamTimeoutSeconds) } : {}),
     ...(mesh ? {
       mesh: {
-        podAnnotations: meshPodAnnotations({ drainSeconds: m.longestRequestSeconds + PRE_STOP_SLEEP_SECONDS, metricsPort: SERVER_PORT, metricsPath: "/metrics" }),
+        podAnnotations: meshPodAnnotations({ drainSeconds: m.longestRequestSeconds + PRE_STOP_SLEEP_SECONDS, metricsPort: SERVER_PORT, metricsPath: ENGINE_METRICS_PATH[m.engine] }),
         metricsPort: { ...MESH_METRICS_CONTAINER_PORT },
         metricsPath: MESH_METRICS_PATH,
       },
     } : {}),
   }));
-  // The Prometheus Operator's CRDs: model servers' PodMonitors and Qdrant's ServiceMonitor need them.
-  const monitoring = serving.length > 0 || config.vectorDb
-    ? new Monitoring(`${base}-monitoring`, { namespace: NAMESPACES.monitoring }, inCluster)
-    : undefined;
-  const keda = serving.length > 0 ? new Keda(`${base}-keda`, { namespace: NAMESPACES.keda }, inCluster) : undefined;
+  // --- monitoring: first, since every other in-cluster component's metrics need its CRDs ------------
+  const obs = observabilitySettings(config.observability, config.environment);
+  const alerting = obs.alerting;
+  const monitoring = new Monitoring(`${base}-monitoring`, {
+    namespace: NAMESPACES.monitoring,
+    clusterName,
+    environment: config.environment,
+    prometheus: obs.prometheus,
+    // Webhook URLs and routing keys: the whole file is a secret, whatever Pulumi holds as one.
+    alertmanager: {
+      configYaml: pulumi.secret(alertmanagerConfigYaml({
+        environment: config.environment,
+        // Offline, a secret is a placeholder: its stand-in has the form Alertmanager's config is checked for.
+        ...(alerting.slackWebhookUrl ? { slackWebhookUrl: withOfflineStandIn("observability.alerting.slackWebhookUrl", alerting.slackWebhookUrl, config.region) } : {}),
+        ...(alerting.slackChannel ? { slackChannel: alerting.slackChannel } : {}),
+        ...(alerting.pagerDutyRoutingKey ? { pagerDutyRoutingKey: withOfflineStandIn("observability.alerting.pagerDutyRoutingKey", alerting.pagerDutyRoutingKey, config.region) } : {}),
+      })),
+    },
+    ...(obs.grafanaAdminPassword !== undefined ? { grafana: { adminPassword: pulumi.secret(obs.grafanaAdminPassword) } } : {}),
+  }, inCluster);
+  const keda = serving.length > 0 ? new Keda(`${base}-keda`, { namespace: NAMESPACES.keda, monitoringReady: monitoring.ready }, inCluster) : undefined;
+  const gpuSoftware = new GpuSoftware(`${base}-gpu-software`, { namespace: NAMESPACES.gpuSoftware, dcgmExporter: true, monitoringReady: monitoring.ready }, inCluster);
 
   // Namespaces the platform creates for others: applications' (where the data services' connection
   // Secrets go) and the gateway's (the cache's Secret must be there before Kong starts).
@@ -216,7 +252,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
 
   let modelUrls: Record<string, pulumi.Output<string>> = {};
   let modelServing: ModelServing | undefined;
-  if (serving.length > 0 && monitoring && keda) {
+  if (serving.length > 0 && keda) {
     modelServing = new ModelServing(`${base}-serving`, {
       namespace: NAMESPACES.serving,
       clusterName,
@@ -273,7 +309,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
           maintenanceWindow: c.maintenanceWindow,
           slowLogRetentionDays: config.cluster.logRetentionDays,
         }
-      : { ...common, mode: "in-cluster", namespace: NAMESPACES.cache, storageGiB: c.storageGiB, nodeRole: dataNodeRole };
+      : { ...common, mode: "in-cluster", namespace: NAMESPACES.cache, storageGiB: c.storageGiB, nodeRole: dataNodeRole, monitoringReady: monitoring.ready };
     cache = new Cache(`${base}-cache`, cacheArgs, inCluster);
   }
 
@@ -298,7 +334,7 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
       consumers: v.consumers,
       dependsOn: Object.keys(v.consumers).map((ns) => namespace(ns)),
       nodeSelector: { ...(dataNodeRole === "data" ? DATA_NODE_LABEL : SYSTEM_NODE_LABEL) },
-      ...(monitoring ? { monitoringReady: monitoring.ready } : {}),
+      monitoringReady: monitoring.ready,
     }, inCluster);
   }
 
@@ -329,6 +365,53 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     }, inCluster);
   }
 
+  // --- what monitoring watches: scrape targets no chart declares, alerts, dashboards, live cost ---------
+  if (gateway || mesh) {
+    new ScrapeTargets(`${base}-scrape`, {
+      ...(gateway ? { kong: { namespace: NAMESPACES.gateway, meshed: mesh !== undefined } } : {}),
+      ...(mesh ? { istiod: { namespace: NAMESPACES.mesh } } : {}),
+      monitoringReady: monitoring.ready,
+      dependsOn: [...(gateway ? [gateway] : []), ...(mesh ? mesh.ready : [])],
+    }, inCluster);
+  }
+  new AlertRules(`${base}-alerts`, {
+    namespace: NAMESPACES.monitoring,
+    environment: config.environment,
+    budgetMonthlyUsd: config.budget.monthlyUsd,
+    slo: obs.slo,
+    models: serving.map((m) => ({ name: m.modelName, engine: m.engine })),
+    servingNamespace: NAMESPACES.serving,
+    ...(gateway ? { gatewayNamespace: NAMESPACES.gateway } : {}),
+    gpuPoolLabel: POOL_LABELS.pool,
+    monitoringReady: monitoring.ready,
+  }, inCluster);
+  if (obs.grafanaAdminPassword !== undefined) {
+    new Dashboards(`${base}-dashboards`, {
+      namespace: NAMESPACES.monitoring,
+      environment: config.environment,
+      budgetMonthlyUsd: config.budget.monthlyUsd,
+      models: serving.map((m) => m.modelName),
+      ...(options.estimateMonthlyUsd ? { estimateMonthlyUsd: options.estimateMonthlyUsd } : {}),
+      dependsOn: monitoring.ready,
+    }, inCluster);
+  }
+  // OpenCost prices nodes from our table or not at all: OpenCost's own defaults would contradict the estimate.
+  const nodeTypes = instanceUses(config);
+  const unpricedForOpenCost = pricingProblems(config.region, nodeTypes);
+  const opencost = unpricedForOpenCost.length === 0
+    ? new OpenCost(`${base}-opencost`, {
+        namespace: NAMESPACES.opencost,
+        prometheusUrl: monitoring.prometheusUrl,
+        clusterName,
+        region: config.region,
+        pricing: { instanceTypes: nodeTypes },
+        dependsOn: monitoring.ready,
+      }, inCluster)
+    : undefined;
+  if (!opencost) {
+    void pulumi.log.warn(`OpenCost is not installed: ${unpricedForOpenCost.map((p) => `${p.message} (${p.fix})`).join("; ")}. The cost dashboard's live figures stay empty.`);
+  }
+
   // --- network isolation: default deny in every namespace the platform owns, then its flows ---------
   const flowInputs: FlowInputs = {
     vpcCidr: network.vpcCidrBlock,
@@ -338,12 +421,13 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
     vectorDb: config.vectorDb ? { consumers: Object.keys(config.vectorDb.consumers) } : undefined,
     cache: config.cache ? { mode: config.cache.mode, consumers: cacheSettings(config.cache, config.environment).consumerNamespaces } : undefined,
     appNamespaces: [...extraNamespaces.keys()].filter((ns) => ns !== NAMESPACES.gateway),
+    monitoring: { alerting: Boolean(alerting.slackWebhookUrl || alerting.pagerDutyRoutingKey), opencost: opencost !== undefined },
   };
   new NetworkIsolation(`${base}-network-isolation`, {
     namespaces: ownedNamespaces(flowInputs),
     flows: platformFlows(flowInputs),
     // The policies go into namespaces the components create: after them.
-    dependsOn: [gpuSoftware, ...[monitoring, keda, modelServing, cache, vectorDb, mesh, gateway].filter((x): x is NonNullable<typeof x> => x !== undefined), ...extraNamespaces.values()],
+    dependsOn: [gpuSoftware, monitoring, ...[opencost, keda, modelServing, cache, vectorDb, mesh, gateway].filter((x): x is NonNullable<typeof x> => x !== undefined), ...extraNamespaces.values()],
   }, inCluster);
 
   const cacheOutputs = cache ? { endpoint: cache.endpoint, port: cache.port, tls: cache.tls, connectionSecretName: cache.connectionSecretName } : undefined;
@@ -353,6 +437,13 @@ export function createPlatform(config: PlatformConfig, options: PlatformOptions 
 
   return {
     environment: config.environment,
+    monitoring: {
+      namespace: monitoring.namespace,
+      prometheusUrl: monitoring.prometheusUrl,
+      alertmanagerUrl: monitoring.alertmanagerUrl,
+      ...(monitoring.grafanaServiceName ? { grafana: `kubectl -n ${NAMESPACES.monitoring} port-forward svc/${monitoring.grafanaServiceName} 3000:80` } : {}),
+      ...(opencost ? { opencost: `kubectl -n ${NAMESPACES.opencost} port-forward svc/${opencost.serviceName} ${opencost.metricsPort}` } : {}),
+    },
     ...(cacheOutputs ? { cache: cacheOutputs } : {}),
     ...(vectorDbOutputs ? { vectorDb: vectorDbOutputs } : {}),
     ...(gateway ? { gateway: { namespace: gateway.namespace, proxyServiceName: gateway.proxyServiceName } } : {}),

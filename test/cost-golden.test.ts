@@ -47,6 +47,9 @@ const DEV: Line[] = [
   { what: "Qdrant volume, 10 GiB", monthly: flat(10 * 0.08) },
   { what: "Qdrant snapshot bucket, 38 GiB", monthly: flat(38 * 0.023) },
   { what: "Valkey volume, 8 GiB", monthly: flat(8 * 0.08) },
+  // kube-prometheus-stack, dev defaults: one Prometheus on 30 GiB, one Alertmanager on 1 GiB (Grafana keeps nothing)
+  { what: "Prometheus volume, 30 GiB", monthly: flat(30 * 0.08) },
+  { what: "Alertmanager volume, 1 GiB", monthly: flat(1 * 0.08) },
   // the gateway's internal NLB: $0.0225/h × 730 = 16.425
   { what: "gateway NLB, internal", monthly: flat(0.0225 * 730) },
   // Qwen3-8B: 8,190,735,360 parameters × 2 B = 15.26 GiB → 16 GiB × $0.023
@@ -82,6 +85,9 @@ const PROD: Line[] = [
   // × 14 days × 2 = 1,495.3 → 1,496 GiB
   { what: "Qdrant volumes, 3 × 45 GiB", monthly: flat(3 * 45 * 0.08) },
   { what: "Qdrant snapshot bucket, 1,496 GiB", monthly: flat(1496 * 0.023) },
+  // kube-prometheus-stack: two Prometheus replicas on 200 GiB each, two Alertmanagers on 1 GiB each
+  { what: "Prometheus volumes, 2 × 200 GiB", monthly: flat(2 * 200 * 0.08) },
+  { what: "Alertmanager volumes, 2 × 1 GiB", monthly: flat(2 * 1 * 0.08) },
   // the gateway's internet-facing NLB in 3 AZs: 16.425 + 3 public IPv4 × $0.005 × 730 = 10.95 → 27.375
   { what: "gateway NLB, internet-facing", monthly: flat(0.0225 * 730 + 3 * 0.005 * 730) },
   // Llama-3.3-70B 70,553,706,496 × 2 B = 131.42 GiB + Llama-3.1-8B 8,030,261,248 × 2 B = 14.96 GiB → 147 GiB × $0.023
@@ -120,7 +126,7 @@ describe("the shipped stacks' cost against a hand computation from the AWS price
   }
 
   it("prod's figures are what the README and the note quote", () => {
-    assert.deepEqual(reports.prod.cost.monthly, { baseline: 38131.07, expected: 38131.07, max: 58470.63 });
-    assert.deepEqual(reports.dev.cost.monthly, { baseline: 330.08, expected: 330.08, max: 1143.97 });
+    assert.deepEqual(reports.prod.cost.monthly, { baseline: 38163.23, expected: 38163.23, max: 58502.79 });
+    assert.deepEqual(reports.dev.cost.monthly, { baseline: 332.56, expected: 332.56, max: 1146.45 });
   });
 });

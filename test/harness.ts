@@ -1,6 +1,7 @@
 // Shared test helpers: run components or the whole program under the offline plan's mocks and
 // look at what was registered.
 import assert from "node:assert/strict";
+import * as pulumi from "@pulumi/pulumi";
 import type { PlatformConfigInput } from "../stacks/config/schema";
 import { PROJECT, type RawConfig } from "../stacks/config/load";
 import { record, runProgram, type PlannedResource, type Recording } from "../tools/offline/run";
@@ -57,4 +58,23 @@ export function rawConfig(values: Record<string, unknown>, secretKeys: string[] 
 /** Runs the whole program (stacks/index.ts) with `values` as the stack's config. */
 export function planValues(values: Record<string, unknown>, stack = "test"): ReturnType<typeof runProgram> {
   return runProgram(stack, rawConfig(values));
+}
+
+/** The message and field paths a component's args are refused with; fails unless `build` rejects with an InputPropertiesError. */
+export async function refusalOf(build: () => Promise<unknown>): Promise<{ message: string; paths: string[] }> {
+  try {
+    await build();
+  } catch (error) {
+    assert.ok(pulumi.InputPropertiesError.isInstance(error), `an InputPropertiesError, got ${String(error)}`);
+    return { message: error.message, paths: error.errors.map((e) => e.propertyPath).sort() };
+  }
+  assert.fail("the args were accepted");
+}
+
+/** Every string value under `v` (objects' values and arrays' items, recursively). */
+export function stringsIn(v: unknown): string[] {
+  if (typeof v === "string") return [v];
+  if (Array.isArray(v)) return v.flatMap(stringsIn);
+  if (v !== null && typeof v === "object") return Object.values(v).flatMap(stringsIn);
+  return [];
 }

@@ -85,7 +85,7 @@ describe("whole program", () => {
     }
     for (const s of ofType(prod.resources, "kubernetes:keda.sh/v1alpha1:ScaledObject")) assert.ok((get(s.inputs, "spec.minReplicaCount") as number) >= 2);
     const charts = ofType(prod.resources, "kubernetes:helm.sh/v3:Release").map((r) => r.inputs.chart).sort();
-    assert.deepEqual(charts, ["aws-load-balancer-controller", "base", "cluster-autoscaler", "cni", "dcgm-exporter", "istiod", "keda", "kong", "kube-prometheus-stack", "nvidia-device-plugin", "qdrant"]);
+    assert.deepEqual(charts, ["aws-load-balancer-controller", "base", "cluster-autoscaler", "cni", "dcgm-exporter", "istiod", "keda", "kong", "kube-prometheus-stack", "nvidia-device-plugin", "opencost", "qdrant"]);
     // Only the gated models' sync Jobs read the token, which is a Kubernetes Secret made from the Pulumi secret.
     assert.equal(get(one(prod.resources, "kubernetes:core/v1:Secret", "llm-prod-serving-hf-token").inputs, "stringData"), "[secret]");
   });
@@ -98,8 +98,9 @@ describe("whole program", () => {
     assert.deepEqual(secrets.sort(), [
       "apps/cache-connection", "apps/vector-db-connection", "cache/valkey-users",
       "kong/cache-connection", "kong/llm-gateway-consumer-platform-team-acl", "kong/llm-gateway-consumer-platform-team-key-auth",
+      "monitoring/alertmanager-platform-config", "monitoring/grafana-admin",
       "vector-db/qdrant-api-keys",
-    ], "the data services' and the gateway's credentials only");
+    ], "the data services', the gateway's and monitoring's credentials only");
     const [job] = ofType(dev.resources, "kubernetes:batch/v1:Job");
     assert.ok(!JSON.stringify(job.inputs).includes("HF_TOKEN"));
   });

@@ -268,6 +268,12 @@ export interface InClusterArgs extends CommonArgs {
   resources?: { cpuRequestMillicores?: number; memoryRequestMiB?: number; memoryLimitMiB?: number };
   /** Nodes the pod runs on: the system nodes or the data nodes (never GPU nodes). @default "system" */
   nodeRole?: "system" | "data";
+  /**
+   * What installs the ServiceMonitor CRD (`Monitoring.ready`). When given, the chart runs its
+   * metrics exporter (redis_exporter, port 9121, as the `default` user) with a ServiceMonitor, and
+   * the release waits for it. @default - no metrics
+   */
+  monitoringReady?: pulumi.Resource[];
 }
 
 /** Arguments of {@link Cache}. The AWS and Kubernetes providers come through `opts.providers`. */

@@ -60,8 +60,15 @@ export function connectionData(host: pulumi.Input<string>, token: pulumi.Input<s
   };
 }
 
-/** Helm values of the official Valkey chart; every key exists in the chart's values.yaml and validates against its schema (tested). */
-export function valkeyValues(a: Pick<InClusterArgs, "storageGiB" | "resources" | "nodeRole" | "consumerNamespaces">): Record<string, unknown> {
+/** The metrics exporter's port (metrics.exporter.port and metrics.service.ports.http, the chart's defaults). */
+export const METRICS_PORT = 9121;
+
+/**
+ * Helm values of the official Valkey chart; every key exists in the chart's values.yaml and
+ * validates against its schema (tested). `metrics`: the chart's redis_exporter sidecar (it logs in
+ * with the `default` user's password from the users Secret), its Service and a ServiceMonitor.
+ */
+export function valkeyValues(a: Pick<InClusterArgs, "storageGiB" | "resources" | "nodeRole" | "consumerNamespaces">, metrics = false): Record<string, unknown> {
   const [registry, ...repository] = IMAGES.valkey.repository.split("/");
   const r = podResources(a.resources);
   return {
@@ -101,6 +108,19 @@ export function valkeyValues(a: Pick<InClusterArgs, "storageGiB" | "resources" |
     // Evict before the kernel kills the pod at its memory limit.
     valkeyConfig: `maxmemory ${maxMemoryMiB(r.memoryLimitMiB)}mb\nmaxmemory-policy ${MAXMEMORY_POLICY}\n`,
     nodeSelector: { ...(a.nodeRole === "data" ? DATA_NODE_LABEL : SYSTEM_NODE_LABEL) },
+    ...(metrics ? {
+      metrics: {
+        enabled: true,
+        exporter: {
+          port: METRICS_PORT,
+          resources: { requests: { cpu: "10m", memory: "32Mi" }, limits: { memory: "128Mi" } },
+          // As restricted as the Valkey container (the namespace enforces Pod Security restricted).
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+        },
+        service: { enabled: true, ports: { http: METRICS_PORT } },
+        serviceMonitor: { enabled: true, interval: "30s" },
+      },
+    } : {}),
     // Only the consumer namespaces reach the port (the VPC CNI enforces network policies).
     networkPolicy: {
       ingress: [{
@@ -231,9 +251,9 @@ export class Cache extends pulumi.ComponentResource {
       type: "Opaque",
       stringData: { [USERS_SECRET_KEY]: pulumi.secret(a.authToken) },
     }, { parent: this });
-    const release = helmRelease(`${name}-chart`, CHARTS.valkey, ns.metadata.name, valkeyValues(a), {
+    const release = helmRelease(`${name}-chart`, CHARTS.valkey, ns.metadata.name, valkeyValues(a, a.monitoringReady !== undefined), {
       parent: this,
-      dependsOn: [users, ...(a.dependsOn ?? [])],
+      dependsOn: [users, ...(a.dependsOn ?? []), ...(a.monitoringReady ?? [])],
     });
     const host = `${IN_CLUSTER_NAME}.${namespace}.svc.cluster.local`;
     return { endpoint: release.id.apply(() => host), host: pulumi.output(host) };

@@ -17,6 +17,11 @@ export interface GpuSoftwareArgs {
   namespace: string;
   /** Install the DCGM exporter (GPU utilisation, memory, temperature, XID errors on :9400). */
   dcgmExporter: boolean;
+  /**
+   * What installs the ServiceMonitor CRD (`Monitoring.ready`). When given, the DCGM exporter's chart
+   * creates its ServiceMonitor and its release waits for it. @default - no ServiceMonitor
+   */
+  monitoringReady?: pulumi.Resource[];
 }
 
 const GPU_NODES = { [LABELS.gpuPresent]: "true" };
@@ -34,15 +39,17 @@ export function devicePluginValues(): Record<string, unknown> {
   };
 }
 
-/** Helm values of the DCGM exporter; every key exists in the chart's values.yaml (tested). */
-export function dcgmExporterValues(): Record<string, unknown> {
+/**
+ * Helm values of the DCGM exporter; every key exists in the chart's values.yaml (tested).
+ * `serviceMonitor`: the chart's ServiceMonitor (every 15 s, the chart's default), which needs the CRD.
+ */
+export function dcgmExporterValues(serviceMonitor = false): Record<string, unknown> {
   return {
     image: { repository: IMAGES.dcgmExporter.repository, tag: IMAGES.dcgmExporter.tag },
     nodeSelector: GPU_NODES,
     tolerations: [GPU_TOLERATION],
-    // The ServiceMonitor CRD arrives with kube-prometheus-stack (observability issue); until then
-    // a ServiceMonitor would fail the release.
-    serviceMonitor: { enabled: false },
+    // Without the CRD (kube-prometheus-stack) a ServiceMonitor would fail the release.
+    serviceMonitor: { enabled: serviceMonitor },
     resources: { requests: { cpu: "100m", memory: "128Mi" }, limits: { cpu: "200m", memory: "512Mi" } },
   };
 }
@@ -72,7 +79,10 @@ export class GpuSoftware extends pulumi.ComponentResource {
 
     helmRelease(`${name}-device-plugin`, CHARTS.nvidiaDevicePlugin, this.namespace, devicePluginValues(), { parent: this });
     if (a.dcgmExporter) {
-      helmRelease(`${name}-dcgm-exporter`, CHARTS.dcgmExporter, this.namespace, dcgmExporterValues(), { parent: this });
+      helmRelease(`${name}-dcgm-exporter`, CHARTS.dcgmExporter, this.namespace, dcgmExporterValues(args.monitoringReady !== undefined), {
+        parent: this,
+        dependsOn: args.monitoringReady ?? [],
+      });
     }
     this.registerOutputs({ namespace: this.namespace });
   }

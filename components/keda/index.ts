@@ -14,10 +14,24 @@ const argsSchema = z.looseObject({
 export interface KedaArgs {
   /** Namespace of the operator, metrics API server and admission webhooks. */
   namespace: string;
+  /**
+   * What installs the ServiceMonitor CRD (`Monitoring.ready`). When given, the operator and the
+   * metrics API server serve Prometheus metrics on 8080 with a ServiceMonitor each, and the release
+   * waits for it. @default - no metrics
+   */
+  monitoringReady?: pulumi.Resource[];
 }
 
-/** Helm values of KEDA; every key exists in the chart's values.yaml (tested). The chart's security defaults (non-root, read-only root, no capabilities) stay. */
-export function kedaValues(): Record<string, unknown> {
+/** The port the operator and the metrics API server serve Prometheus metrics on (prometheus.*.port, the chart's default). */
+export const KEDA_METRICS_PORT = 8080;
+
+/**
+ * Helm values of KEDA; every key exists in the chart's values.yaml (tested). The chart's security
+ * defaults (non-root, read-only root, no capabilities) stay. `metrics`: the operator's and the
+ * metrics API server's Prometheus metrics, each with a ServiceMonitor (needs the CRD).
+ */
+export function kedaValues(metrics = false): Record<string, unknown> {
+  const scraped = { enabled: true, port: KEDA_METRICS_PORT, serviceMonitor: { enabled: true, interval: "30s" } };
   const image = (repository: string) => ({ registry: IMAGES.keda.registry, repository, tag: IMAGES.keda.tag });
   return {
     image: {
@@ -29,6 +43,7 @@ export function kedaValues(): Record<string, unknown> {
     },
     crds: { install: true },
     nodeSelector: { ...SYSTEM_NODE_LABEL },
+    ...(metrics ? { prometheus: { operator: scraped, metricServer: scraped } } : {}),
   };
 }
 
@@ -49,7 +64,10 @@ export class Keda extends pulumi.ComponentResource {
       metadata: { name: a.namespace, labels: { "pod-security.kubernetes.io/enforce": "restricted", "pod-security.kubernetes.io/warn": "restricted" } },
     }, { parent: this });
     this.namespace = ns.metadata.name;
-    const release = helmRelease(`${name}-chart`, CHARTS.keda, this.namespace, kedaValues(), { parent: this });
+    const release = helmRelease(`${name}-chart`, CHARTS.keda, this.namespace, kedaValues(args.monitoringReady !== undefined), {
+      parent: this,
+      dependsOn: args.monitoringReady ?? [],
+    });
     this.ready = [release];
     this.registerOutputs({ namespace: this.namespace });
   }

@@ -6,8 +6,8 @@ import * as k8s from "@pulumi/kubernetes";
 import fc from "fast-check";
 import { parse } from "yaml";
 import { CHARTS, IMAGES } from "../../catalog/versions";
-import { defaultsOf, isMap, unknownKeyPaths } from "../../test/chart-values";
-import { childrenOf, get, one, record, type PlannedResource } from "../../test/harness";
+import { defaultsOf, unknownKeyPaths } from "../../test/chart-values";
+import { childrenOf, get, one, type PlannedResource, record, stringsIn } from "../../test/harness";
 import { loadK8sModels, validateK8s } from "../../test/k8s-schema";
 import { SYSTEM_NODE_LABEL } from "../cluster";
 import { COMPONENT_LABEL } from "../model-server";
@@ -68,13 +68,7 @@ async function refusal(build: () => unknown): Promise<string> {
   }
   assert.fail("the args were accepted");
 }
-/** Every string value under `v`. */
-function strings(v: unknown): string[] {
-  if (typeof v === "string") return [v];
-  if (Array.isArray(v)) return v.flatMap(strings);
-  if (isMap(v)) return Object.values(v).flatMap(strings);
-  return [];
-}
+const strings = stringsIn;
 
 before(async () => {
   await loadK8sModels([...ISTIO_TYPES, T.podMonitor, T.pod]);

@@ -26,6 +26,9 @@ export const SECRET_FIELDS: readonly { path: RegExp; standIn: (region: string, p
   { path: /^cache\.authToken$/, standIn: () => "offline-stand-in-auth-token", note: "the cache's AUTH token", credential: true },
   { path: /^vectorDb\.apiKey$/, standIn: () => "offline-stand-in-qdrant-read-write-api-key", note: "Qdrant's API key", credential: true },
   { path: /^vectorDb\.readOnlyApiKey$/, standIn: () => "offline-stand-in-qdrant-read-only-api-key", note: "Qdrant's read-only API key", credential: true },
+  { path: /^observability\.grafanaAdminPassword$/, standIn: () => "offline-stand-in-grafana-admin", note: "Grafana's admin password", credential: true },
+  { path: /^observability\.alerting\.slackWebhookUrl$/, standIn: () => "https://hooks.slack.com/services/T0OFFLINE/B0OFFLINE/offlinestandin", note: "the Slack webhook", credential: true },
+  { path: /^observability\.alerting\.pagerDutyRoutingKey$/, standIn: () => "offlinestandinpagerdutykey012345", note: "the PagerDuty routing key", credential: true },
   { path: /^gateway\.consumers\.[^.[\]]+\.apiKey$/, standIn: (_, p) => `offline-stand-in-gateway-key-of-${p.split(".")[2]}`, note: "a gateway consumer's API key", credential: true },
   { path: /^budget\.alertSnsTopicArn$/, standIn: (r) => `arn:${r.startsWith("cn-") ? "aws-cn" : r.includes("-gov-") ? "aws-us-gov" : "aws"}:sns:${r}:000000000000:secret`, note: "an SNS topic ARN" },
 ];
@@ -109,6 +112,17 @@ export function parseConfig(raw: Pick<RawConfig, "values" | "secretKeys" | "secr
   const config = result.data!;
   for (const p of standIns) setAt(config as unknown as Record<string, unknown>, p, SECRET_PLACEHOLDER);
   return { config, notes };
+}
+
+/**
+ * `value`, or — when it is the offline plan's placeholder for the secret at `path` — that field's
+ * stand-in, which has the secret's form. For the few components that check a secret's form
+ * themselves (the Alertmanager configuration): the result must stay wrapped in pulumi.secret.
+ */
+export function withOfflineStandIn(path: string, value: string, region: string): string {
+  if (value !== SECRET_PLACEHOLDER) return value;
+  const field = SECRET_FIELDS.find((f) => f.path.test(path));
+  return field ? field.standIn(region, path) : value;
 }
 
 /** Paths of the offline placeholder in a config (the program under the offline plan sees only values). */

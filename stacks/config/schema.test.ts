@@ -161,7 +161,7 @@ describe("platform config", () => {
   });
 
   it("every top-level key is documented", () => {
-    assert.deepEqual(CONFIG_KEYS, ["environment", "region", "tags", "budget", "network", "cluster", "gpuNodePools", "models", "huggingFaceToken", "cache", "vectorDb", "gateway", "mesh"]);
+    assert.deepEqual(CONFIG_KEYS, ["environment", "region", "tags", "budget", "network", "cluster", "gpuNodePools", "models", "huggingFaceToken", "cache", "vectorDb", "gateway", "mesh", "observability"]);
   });
 });
 

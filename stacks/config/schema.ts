@@ -14,6 +14,7 @@ import { tagSlug } from "../../lib/tag-slug";
 import type { ProblemParams } from "../../lib/problems";
 import { qdrantSizing } from "../../components/vector-db/sizing";
 import { cache, dataNodeGroup, vectorDb } from "./data";
+import { observability } from "./observability";
 import { checkRequestPath, gateway, mesh } from "./request-path";
 import { models } from "./models";
 
@@ -354,6 +355,7 @@ export const platformConfigSchema = z
     vectorDb: vectorDb.optional().describe(vectorDb.description!),
     gateway: gateway.optional().describe(gateway.description!),
     mesh: mesh.default({ enabled: true, routeTimeoutSeconds: 600 }).describe(mesh.description!),
+    observability: observability.optional().describe(observability.description!),
   })
   .superRefine((c, ctx) => {
     if (!isObj(c)) return;

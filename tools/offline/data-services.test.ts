@@ -217,8 +217,9 @@ describe("data services of the shipped stacks", () => {
       ["in-cluster", [["qdrant", 1, "llm-dev-cluster-system", "m6i.large"]]],
     ]);
     const [cache, vdb] = dev.dataServices;
-    // a node: $148.16 / 2 = $74.08. Valkey: max(100 / 900, 512 / 5,324) = 0.1111 × $74.08 = $8.23; own: its 8 GiB volume $0.64
-    assert.deepEqual([cache.own.monthlyUsd, cache.nodeShareMonthlyUsd, cache.totalMonthlyUsd], [0.64, 8.23, 8.87]);
+    // a node: $148.16 / 2 = $74.08. Valkey and its metrics exporter: max((100 + 10) / 900, (512 + 32) / 5,324) = 0.1222
+    // × $74.08 = $9.05; own: its 8 GiB volume $0.64
+    assert.deepEqual([cache.own.monthlyUsd, cache.nodeShareMonthlyUsd, cache.totalMonthlyUsd], [0.64, 9.05, 9.69]);
     // Qdrant: max(500 / 900, 2,048 / 5,324) = 0.5556 × $74.08 = $41.16; own: key $1.00 + bucket $0.87 + 10 GiB volume $0.80 = $2.67
     assert.deepEqual([vdb.own.monthlyUsd, vdb.nodeShareMonthlyUsd, vdb.totalMonthlyUsd], [2.67, 41.16, 43.83]);
   });

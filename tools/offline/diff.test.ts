@@ -12,7 +12,7 @@ import { isDiff, type PlanReport } from "./report";
 
 // The cost change of a pull request, on pairs of stack files: the shipped prod stack as the base,
 // and one edit each. Figures by hand (us-east-1, 730 h; see test/cost-golden.test.ts):
-//   prod base: expected $38,131.07, max $58,470.63
+//   prod base: expected $38,163.23, max $58,502.79
 //   g6.xlarge on demand: 0.8048 × 730 = 587.504 + 200 GiB × 0.08 = 16 → $603.504 a node
 //   g5.24xlarge: 8.144 × 730 = 5,945.12 + 300 × 0.08 = 24 → $5,969.12 a node; g5.12xlarge → $4,164.56
 //   p4d.24xlarge: 21.957642 × 730 = 16,029.07866 + 500 × 0.08 = 40 → $16,069.07866 a node
@@ -51,7 +51,7 @@ describe("the cost change of a pull request (--compare)", () => {
   });
 
   it("a pool added: its node group is the one added item, with exact figures", async () => {
-    // l4: g6.xlarge, 0/1/2 → expected +603.50 (603.504 / 38,131.07 = 1.58 % → 1.6 %), max +1,207.01 (1,207.008 / 58,470.63 = 2.06 % → 2.1 %)
+    // l4: g6.xlarge, 0/1/2 → expected +603.50 (603.504 / 38,163.23 = 1.58 % → 1.6 %), max +1,207.01 (1,207.008 / 58,502.79 = 2.06 % → 2.1 %)
     const r = await compare(variant("added", (pools) => {
       pools.l4 = { instanceTypes: ["g6.xlarge"], capacityType: "onDemand", minNodes: 0, desiredNodes: 1, maxNodes: 2, diskSizeGiB: 200 };
     }));
@@ -65,7 +65,7 @@ describe("the cost change of a pull request (--compare)", () => {
   });
 
   it("a max raised: the pool is changed at max scale only, expected unchanged, not flagged", async () => {
-    // a10g maxNodes 4 → 6: max 4 × 5,969.12 = 23,876.48 → 6 × 5,969.12 = 35,814.72: +11,938.24 (20.4 % of 58,470.63)
+    // a10g maxNodes 4 → 6: max 4 × 5,969.12 = 23,876.48 → 6 × 5,969.12 = 35,814.72: +11,938.24 (20.4 % of 58,502.79)
     const d = (await compare(variant("max", (pools) => {
       pools.a10g.maxNodes = 6;
     }))).diff!;
@@ -80,8 +80,8 @@ describe("the cost change of a pull request (--compare)", () => {
 
   it("a pool removed (with its model): its node group is removed, and the weights bucket shrinks", async () => {
     // a10g gone: its node group -4,164.56 expected, -23,876.48 max; llama-8b's 14.96 GiB leave the
-    // bucket: 147 → 132 GiB, × $0.023 = $3.381 → $3.036 (-$0.345). Expected 38,131.07 → 33,966.17
-    // (-4,164.90, -10.9 %), max 58,470.63 → 34,593.81 (-23,876.82, -40.8 %).
+    // bucket: 147 → 132 GiB, × $0.023 = $3.381 → $3.036 (-$0.345). Expected 38,163.23 → 33,998.33
+    // (-4,164.90, -10.9 %), max 58,502.79 → 34,625.97 (-23,876.82, -40.8 %).
     const d = (await compare(variant("removed", (pools, models, gateway) => {
       delete pools.a10g;
       delete models["llama-8b"];
@@ -99,7 +99,7 @@ describe("the cost change of a pull request (--compare)", () => {
   });
 
   it("a change over the threshold is flagged in the summary line and leads the comment", async () => {
-    // a10g min/desired 1 → 3: expected +2 × 4,164.56 = +8,329.12 (21.8 % of 38,131.07): over $1,000 and over 10 %
+    // a10g min/desired 1 → 3: expected +2 × 4,164.56 = +8,329.12 (21.8 % of 38,163.23): over $1,000 and over 10 %
     const r = await compare(variant("flagged", (pools) => {
       pools.a10g.minNodes = 3;
     }));

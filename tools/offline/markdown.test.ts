@@ -43,14 +43,14 @@ describe("pull-request comment", () => {
   it("opens with one heading and one summary line: cost against budget and violations by severity", () => {
     const lines = renderMarkdown(prod).split("\n");
     assert.equal(lines.filter((l) => /^#{1,2} /.test(l)).length, 1, "one title");
-    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $38,131.07/month of a $40,000.00 budget, $58,470.63 at max scale; no policy violations.");
+    assert.equal(lines[3], "✅ **llm-platform/prod**: expected $38,163.23/month of a $40,000.00 budget, $58,502.79 at max scale; no policy violations.");
     const bad = renderMarkdown(over).split("\n")[3];
-    assert.match(bad, /^❌ \*\*llm-platform\/over-budget\*\*: expected \$21,159\.02\/month of a \$15,000\.00 budget, \$57,379\.70 at max scale; \d+ violations? \(\d+ high; \d+ mandatory\)\.$/);
+    assert.match(bad, /^❌ \*\*llm-platform\/over-budget\*\*: expected \$21,191\.18\/month of a \$15,000\.00 budget, \$57,411\.86 at max scale; \d+ violations? \(\d+ high; \d+ mandatory\)\.$/);
   });
 
   it("has a cost table whose total and budget rows match the report", () => {
     const md = renderMarkdown(prod);
-    assert.ok(md.includes("| **total** | | **$38,131.07** | **$38,131.07** | **$58,470.63** |"));
+    assert.ok(md.includes("| **total** | | **$38,163.23** | **$38,163.23** | **$58,502.79** |"));
     assert.ok(md.includes("| budget (aws.budgets.Budget llm-prod-budget-monthly) | | | $40,000.00 | $60,000.00 (× 1.5) |"));
     assert.equal(md.split("\n").filter((l) => l.startsWith("| GPU node group")).length, 2);
   });
@@ -78,7 +78,7 @@ describe("pull-request comment", () => {
 
   it("groups violations by severity with their remediation, escaping placeholders that would vanish as HTML", () => {
     const md = renderMarkdown(over);
-    assert.match(md, /#### high \(\d+\)\n\n- 🛑 \*\*mandatory\*\* `cost-stack-budget`: Expected monthly cost \$21,159\.02 exceeds the budget/);
+    assert.match(md, /#### high \(\d+\)\n\n- 🛑 \*\*mandatory\*\* `cost-stack-budget`: Expected monthly cost \$21,191\.18 exceeds the budget/);
     assert.match(md, /  - fix: Lower minNodes\/desiredNodes \(expected cost\) or maxNodes/);
     assert.ok(md.includes("Pulumi.&lt;stack&gt;.yaml"));
     assert.deepEqual(vanishingTags(md), []);

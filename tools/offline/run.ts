@@ -154,6 +154,8 @@ function recordingMonitor(mocks: pulumi.runtime.Mocks, resources: PlannedResourc
 }
 
 const ENTRY = path.resolve(__dirname, "../../stacks/index.ts");
+/** Set while the offline plan runs the program: the program must not start another plan. */
+export const OFFLINE_PLAN_ENV = "LLM_PLATFORM_OFFLINE_PLAN";
 
 export interface Recording {
   resources: PlannedResource[];
@@ -203,6 +205,8 @@ export async function record(
 export async function runProgram(stack: string, config: RawConfig): Promise<ProgramRun> {
   const region = typeof config.values.region === "string" ? config.values.region : "us-east-1";
   const recording = await record(() => {
+    // The program asks the offline plan for its estimate (stacks/offline-estimate.ts) unless it is that plan.
+    process.env[OFFLINE_PLAN_ENV] = "1";
     delete require.cache[ENTRY];
     return require(ENTRY);
   }, { stack, region, config: config.all, secretKeys: [...config.secretKeys].map((k) => `${PROJECT}:${k}`) });
