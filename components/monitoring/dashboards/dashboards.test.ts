@@ -13,9 +13,11 @@ import { HOURS_PER_MONTH, RECORDED, RECORDED_NAMES } from "../recorded";
 import { DASHBOARD_LABEL } from "../values";
 import { exactly } from "./common";
 import {
-  BUDGET_WARNING_SHARE, CONFIGMAP_MAX_BYTES, DATASOURCE, DEFAULT_FOLDER, Dashboards, GRAFANA_FOLDER_ANNOTATION, POOL_LABEL, dashboardsGuide,
-  platformDashboards, type DashboardsArgs, type PlatformDashboardsOptions,
+  BUDGET_WARNING_SHARE, CONFIGMAP_MAX_BYTES, DATASOURCE, DEFAULT_FOLDER, Dashboards, GRAFANA_FOLDER_ANNOTATION, POOL_LABEL, dashboardPictures,
+  dashboardsGuide, picturePath, platformDashboards, type DashboardsArgs, type PlatformDashboardsOptions,
 } from ".";
+import { COLUMN_PX, FOOTER_PX, FOOTNOTE, GAP_PX, GRID_COLUMNS, HEADER_PX, MARGIN_PX, ROW_PX } from "./render-svg";
+import { descendants, parseXml, textOf, type XmlElement } from "./xml";
 
 // --- the rendered Grafana model, as far as the tests read it ------------------------------------
 
@@ -324,6 +326,7 @@ describe("cost dashboard", () => {
 const ROOT = path.resolve(__dirname, "../../..");
 const SNAPSHOTS = path.join(__dirname, "__snapshots__");
 const DOCS = path.join(ROOT, "docs", "DASHBOARDS.md");
+const PICTURES = path.join(ROOT, "docs", "dashboards");
 const UPDATE = "UPDATE_SNAPSHOTS=1 node --import tsx --test components/monitoring/dashboards/dashboards.test.ts";
 
 type SnapshotEnv = Partial<Record<"CI" | "UPDATE_SNAPSHOTS", string>>;
@@ -377,10 +380,44 @@ describe("snapshots", () => {
     assert.match(guide, /as `admin`, with the password of the stack's secret config `observability\.grafanaAdminPassword`/);
     assert.match(guide, /ConfigMaps labelled `grafana_dashboard: "1"`/);
     assert.match(guide, /lost on the next `pulumi up`/);
-    for (const d of Object.values(render())) {
-      assert.ok(guide.includes(`### ${d.title}\n`), d.title);
+    for (const [file, d] of Object.entries(render())) {
+      assert.ok(guide.includes(`### ${d.title}\n\n![${d.title}](${picturePath(file)})\n\n`), `${d.title}: heading, then its picture`);
       for (const p of dashboardPanels(d)) assert.ok(guide.includes(`- *${p.title}* — ${p.description}\n`), `${d.title}: ${p.title}`);
     }
+  });
+
+  const pictures = dashboardPictures(OPTIONS);
+  for (const [file, dashboard] of Object.entries(render())) {
+    it(`docs/${picturePath(file)} is the picture of ${file}: well-formed SVG the grid's size, every row and panel titled at its grid position`, () => {
+      const svg = pictures[file];
+      matchFile(path.join(ROOT, "docs", picturePath(file)), svg);
+      const root = parseXml(svg);
+      const width = 2 * MARGIN_PX + GRID_COLUMNS * COLUMN_PX;
+      const height = HEADER_PX + Math.max(...dashboard.panels.map((p) => p.gridPos.y + p.gridPos.h)) * ROW_PX + FOOTER_PX;
+      assert.deepEqual([root.name, root.attributes.width, root.attributes.height, root.attributes.viewBox], ["svg", `${width}`, `${height}`, `0 0 ${width} ${height}`]);
+      const elements = descendants(root);
+      const texts = elements.filter((e) => e.name === "text").map(textOf);
+      for (const row of dashboard.panels.filter((p) => p.type === "row")) assert.ok(texts.includes(row.title), `row ${row.title}`);
+      for (const p of dashboardPanels(dashboard)) {
+        const g = elements.find((e) => e.attributes.id === `panel-${p.id}`);
+        assert.ok(g, `${p.title}: no <g id="panel-${p.id}">`);
+        const children = g.children.filter((c): c is XmlElement => typeof c !== "string");
+        assert.equal(textOf(children[0]), p.title, `${p.title}: <title>`);
+        const heading = textOf(children.find((c) => c.name === "text")!);
+        assert.ok(heading === p.title || (heading.endsWith("…") && p.title.startsWith(heading.slice(0, -1))), `${p.title}: shown as ${heading}`);
+        const box = children.find((c) => c.name === "rect")!.attributes;
+        const cell = { x: MARGIN_PX + p.gridPos.x * COLUMN_PX, y: HEADER_PX + p.gridPos.y * ROW_PX, w: p.gridPos.w * COLUMN_PX, h: p.gridPos.h * ROW_PX };
+        assert.deepEqual([box.x, box.y, box.width, box.height].map(Number), [cell.x + GAP_PX / 2, cell.y + GAP_PX / 2, cell.w - GAP_PX, cell.h - GAP_PX], p.title);
+      }
+      assert.equal(texts.at(-1), FOOTNOTE);
+    });
+  }
+
+  it("docs/dashboards holds the dashboards' pictures and nothing else", () => {
+    const expected = FILES.map((f) => path.basename(picturePath(f))).sort();
+    const stale = fs.readdirSync(PICTURES).filter((f) => !expected.includes(f));
+    assert.deepEqual(stale, [], `no dashboard draws ${stale.join(", ")}: delete it`);
+    assert.deepEqual(fs.readdirSync(PICTURES).sort(), expected);
   });
 
   it("a missing snapshot fails under CI=true instead of being written; outside CI it is written, and a difference fails with how to update", () => {

@@ -9,6 +9,7 @@ import { costDashboard, type MonthlyEstimate } from "./cost";
 import { gatewayDashboard } from "./gateway";
 import { gpuDashboard } from "./gpu";
 import { llmServingDashboard } from "./llm-serving";
+import { dashboardSvg } from "./render-svg";
 import { LABELS as POOL_LABELS } from "../../gpu-node-pool";
 
 export type { DashboardSpec, PanelSpec, QuerySpec, RowSpec, VariableSpec } from "./common";
@@ -106,14 +107,30 @@ export function platformDashboards(opts: PlatformDashboardsOptions): Record<stri
   return Object.fromEntries(Object.entries(specs).map(([file, spec]) => [file, renderDashboard(spec, opts.environment)]));
 }
 
-/** What each dashboard answers, panel by panel (Markdown: the body of docs/DASHBOARDS.md). */
+/** A dashboard file's name without ".json": its ConfigMap's suffix and its picture's name. */
+const stemOf = (file: string) => file.replace(/\.json$/, "");
+
+/** Where docs/DASHBOARDS.md finds the picture of a dashboard file, relative to docs/. */
+export const picturePath = (file: string) => `dashboards/${stemOf(file)}.svg`;
+
+/** A picture (SVG) of each dashboard, by file name: its layout drawn from the model, series made up (docs/dashboards/). */
+export function dashboardPictures(opts: PlatformDashboardsOptions): Record<string, string> {
+  const specs = platformDashboardSpecs(opts);
+  return Object.fromEntries(Object.entries(specs).map(([file, spec]) => [file, dashboardSvg(renderDashboard(spec, opts.environment))]));
+}
+
+/** What each dashboard answers, with its picture, panel by panel (Markdown: the body of docs/DASHBOARDS.md). */
 export function dashboardsMarkdown(opts: PlatformDashboardsOptions): string {
-  return Object.values(platformDashboardSpecs(opts)).map(markdownOf).join("\n");
+  return Object.entries(platformDashboardSpecs(opts)).map(([file, spec]) => {
+    const [heading, ...rest] = markdownOf(spec).split("\n");
+    return [heading, "", `![${spec.title}](${picturePath(file)})`, ...rest].join("\n");
+  }).join("\n");
 }
 
 /**
  * docs/DASHBOARDS.md: how to reach Grafana and where the dashboards come from, then what each
- * dashboard answers, panel by panel (dashboards.test.ts keeps the file equal to this).
+ * dashboard answers, with its picture, panel by panel (dashboards.test.ts keeps the file and the
+ * pictures equal to this and {@link dashboardPictures}).
  */
 export function dashboardsGuide(opts: PlatformDashboardsOptions): string {
   const localPort = 3000;
@@ -165,7 +182,7 @@ export class Dashboards extends pulumi.ComponentResource {
     this.configMapNames = {};
     this.uids = {};
     for (const [file, dashboard] of Object.entries(dashboards)) {
-      const stem = file.replace(/\.json$/, "");
+      const stem = stemOf(file);
       const cm = new k8s.core.v1.ConfigMap(`${name}-${stem}`, {
         metadata: {
           name: `${name}-${stem}`,
