@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { describe, it } from "node:test";
-import { nodeEstimateOf, offlineEstimate } from "./offline-estimate";
+import { nodeEstimateOf, offlineEstimate, withoutPulumiEngine } from "./offline-estimate";
 
 const item = (category: string, baseline: number, expected: number, max: number) => ({ category, monthly: { baseline, expected, max } });
 
@@ -30,6 +30,21 @@ describe("the offline estimate the cost dashboard draws", () => {
     assert.equal(failed.estimate, undefined);
     assert.match(failed.reason!, /offline plan failed/);
     assert.match(offlineEstimate("no-such-stack").reason!, /no Pulumi\.no-such-stack\.yaml/);
+  });
+
+  it("never hands the child the engine of the update that runs it", () => {
+    let seen: NodeJS.ProcessEnv | undefined;
+    const spy = ((_cmd: string, _args: readonly string[], opts: { env?: NodeJS.ProcessEnv }) => { seen = opts.env; return Buffer.from(""); }) as never;
+    const saved = { ...process.env };
+    Object.assign(process.env, { PULUMI_NODEJS_ENGINE: "127.0.0.1:2", PULUMI_NODEJS_MONITOR: "127.0.0.1:3", PULUMI_CONFIG: "{}" });
+    try {
+      offlineEstimate("dev", spy);
+    } finally {
+      for (const k of ["PULUMI_NODEJS_ENGINE", "PULUMI_NODEJS_MONITOR", "PULUMI_CONFIG"]) if (saved[k] === undefined) delete process.env[k];
+    }
+    assert.ok(seen && Object.keys(seen).every((k) => !k.startsWith("PULUMI_")), "no PULUMI_* variable reaches the child");
+    assert.equal(seen!.PATH, process.env.PATH);
+    assert.deepEqual(Object.keys(withoutPulumiEngine({ PULUMI_NODEJS_ENGINE: "x", HOME: "/h" })), ["HOME"]);
   });
 
   it("runs the real plan of the dev stack: its node lines, to the cent", () => {

@@ -44,6 +44,15 @@ export function nodeEstimateOf(report: unknown): MonthlyEstimate | undefined {
 }
 
 /**
+ * The environment without what connects a program to the Pulumi engine running it
+ * (PULUMI_NODEJS_ENGINE, PULUMI_NODEJS_MONITOR, PULUMI_CONFIG…): the mocks replace the resource
+ * monitor only, so a child that inherited the engine's address would log into the real update.
+ */
+export function withoutPulumiEngine(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !k.startsWith("PULUMI_")));
+}
+
+/**
  * The offline plan's monthly estimate of `stack`'s nodes (Pulumi.<stack>.yaml), the part OpenCost
  * prices too, or why there is none. Runs
  * `tools/plan.ts` with tsx (a devDependency: `npm ci` installs it); takes a few seconds. A plan
@@ -57,7 +66,7 @@ export function offlineEstimate(stack: string, run: typeof execFileSync = execFi
   try {
     try {
       run(process.execPath, ["--import", "tsx", path.join(ROOT, "tools", "plan.ts"), "--stack", stack, "--json", json, "--quiet"], {
-        cwd: ROOT, stdio: "ignore", timeout: 120_000,
+        cwd: ROOT, stdio: "ignore", timeout: 120_000, env: withoutPulumiEngine(process.env),
       });
     } catch (e) {
       // Exit 1: violations, but the report (and its estimate) was written.

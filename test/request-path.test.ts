@@ -140,6 +140,9 @@ describe("who may reach whom (computed from the planned NetworkPolicies)", () =>
       istiod: pod("istio-system", { app: "istiod" }, [15012, 15017], "istiod"),
       prometheus: pod("monitoring", { "app.kubernetes.io/name": "prometheus" }, [9090], "prometheus"),
       dcgm: pod("gpu-system", { "app.kubernetes.io/name": "dcgm-exporter" }, [9400], "dcgm"),
+      grafana: pod("monitoring", { "app.kubernetes.io/name": "grafana" }, [3000], "grafana"),
+      kedaOperator: pod("keda", { app: "keda-operator" }, [9666, 8080], "keda-operator"),
+      kedaMetrics: pod("keda", { app: "keda-operator-metrics-apiserver" }, [6443, 8080], "keda-metrics"),
       coredns: pod("kube-system", { "k8s-app": "kube-dns" }, [53], "coredns"),
       nlb: { ip: stack === "prod" ? "10.50.64.10" : "10.40.64.10" } as Peer,
       apiServer: { ip: stack === "prod" ? "10.50.1.100" : "10.40.1.100" } as Peer,
@@ -165,6 +168,10 @@ describe("who may reach whom (computed from the planned NetworkPolicies)", () =>
       ["the weight sync → the hub and S3", w.sync, w.s3, 443],
       ["Prometheus → a model's merged metrics", w.prometheus, w.model, 15020],
       ["Prometheus → DCGM", w.prometheus, w.dcgm, 9400],
+      ["KEDA's metrics API server → the operator's gRPC metrics service", w.kedaMetrics, w.kedaOperator, 9666],
+      ["KEDA → Prometheus", w.kedaOperator, w.prometheus, 9090],
+      ["Prometheus → KEDA's metrics", w.prometheus, w.kedaOperator, 8080],
+      ["Grafana → Prometheus", w.grafana, w.prometheus, 9090],
       ["an app → Qdrant", w.app, w.qdrant, 6333],
       ["an app → ElastiCache", w.app, w.elastiCache, 6379],
       ["an app → the gateway's NLB", w.app, w.nlb, 443],
@@ -194,6 +201,9 @@ describe("who may reach whom (computed from the planned NetworkPolicies)", () =>
       ["Qdrant → the internet on port 80", w.qdrant, w.internet, 80],
       ["DCGM → S3", w.dcgm, w.s3, 443],
       ["Prometheus → Qdrant's peer port", w.prometheus, w.qdrant, 6335],
+      ["Grafana → DCGM (only Prometheus scrapes)", w.grafana, w.dcgm, 9400],
+      ["Grafana → a model's metrics", w.grafana, w.model, 15020],
+      ["an app → KEDA's operator", w.app, w.kedaOperator, 9666],
     ];
     for (const [what, from, to, port] of closed) {
       const v = w.check(from, to, port);

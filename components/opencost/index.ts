@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
+import { METRICS } from "../../catalog/metrics";
 import { CHARTS, IMAGES } from "../../catalog/versions";
 import { validateArgs } from "../../lib/validate";
 import { SYSTEM_NODE_LABEL } from "../cluster";
@@ -90,7 +91,8 @@ export function openCostValues(v: OpenCostValuesInput): Record<string, unknown> 
         external: { enabled: true, url: v.prometheusUrl },
       },
       metrics: {
-        // kube-prometheus-stack runs kube-state-metrics v2: OpenCost emits only the v1 series v2 lacks.
+        // kube-prometheus-stack runs kube-state-metrics v2: OpenCost adds the v1 series v2 lacks (and
+        // copies of some v2 ones, which its ServiceMonitor drops: KSM_DUPLICATES_DROP).
         kubeStateMetrics: { emitKsmV1Metrics: false, emitKsmV1MetricsOnly: true },
         // The component's own ServiceMonitor, which waits for the CRD (the chart's could not).
         serviceMonitor: { enabled: false },
@@ -100,6 +102,19 @@ export function openCostValues(v: OpenCostValuesInput): Record<string, unknown> 
   };
 }
 
+/**
+ * Dropped at scrape time: OpenCost's copies of series kube-state-metrics itself emits. In
+ * emitKsmV1MetricsOnly mode OpenCost still runs its node, namespace, pod-label and volume
+ * collectors (pkg/metrics/kubemetrics.go), so kube_node_labels, kube_pod_labels and the like would
+ * arrive twice (job="opencost" beside job="kube-state-metrics") and a `sum` would count them twice;
+ * its pod labels would also bypass kube-state-metrics' label allowlist. The v1-only series stay.
+ */
+export const KSM_DUPLICATES_DROP = {
+  action: "drop",
+  sourceLabels: ["__name__"],
+  regex: `(${METRICS["kube-state-metrics"].names.map((n) => n.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|")})`,
+} as const;
+
 /** The ServiceMonitor's spec: OpenCost's /metrics every minute, keeping OpenCost's own namespace/pod/container labels. */
 export function serviceMonitorSpec(namespace: string): Record<string, unknown> {
   return {
@@ -107,7 +122,10 @@ export function serviceMonitorSpec(namespace: string): Record<string, unknown> {
     namespaceSelector: { matchNames: [namespace] },
     // honorLabels: container_cpu_allocation and the like name the pod they measure in namespace/pod/container,
     // which must not be overwritten by OpenCost's own target labels. 1m as OpenCost's own scrape config.
-    endpoints: [{ port: METRICS_PORT_NAME, path: "/metrics", scheme: "http", interval: "1m", scrapeTimeout: "10s", honorLabels: true }],
+    endpoints: [{
+      port: METRICS_PORT_NAME, path: "/metrics", scheme: "http", interval: "1m", scrapeTimeout: "10s", honorLabels: true,
+      metricRelabelings: [{ ...KSM_DUPLICATES_DROP, sourceLabels: [...KSM_DUPLICATES_DROP.sourceLabels] }],
+    }],
   };
 }
 

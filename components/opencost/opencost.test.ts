@@ -17,6 +17,7 @@ import { runPolicies, type PackConfig } from "../../tools/offline/policy-runner"
 import { prometheusUrl } from "../monitoring";
 import { helmRelease } from "../shared/helm";
 import {
+  KSM_DUPLICATES_DROP,
   CONFIG_DIR, METRICS_PORT, OpenCost, openCostValues, PRICES_CHECKSUM_ANNOTATION, PRICES_CONFIGMAP, PRICES_DIR, PRICES_FILE, SELECTOR, SERVICE_NAME,
   type OpenCostArgs,
 } from ".";
@@ -297,6 +298,13 @@ describe("OpenCost", () => {
     assert.equal(cp.costModel.storage, US_EAST_1.ebsUsdPerGbMonth.gp3);
   });
 
+  it("drops OpenCost's copies of kube-state-metrics series, and only those", () => {
+    const drop = new RegExp(`^${KSM_DUPLICATES_DROP.regex}$`);
+    for (const duplicate of ["kube_node_labels", "kube_pod_labels", "kube_node_status_condition", "kube_node_status_capacity", "kube_pod_owner"]) assert.match(duplicate, drop);
+    // KSM v1 names v2 lacks, and OpenCost's own series, are kept.
+    for (const kept of ["kube_node_status_capacity_cpu_cores", "node_total_hourly_cost", "container_gpu_allocation", "kubecost_cluster_management_cost"]) assert.doesNotMatch(kept, drop);
+  });
+
   it("has Prometheus scrape OpenCost's /metrics with a ServiceMonitor valid against its CRD, selecting the chart's Service, after the monitoring CRDs", async () => {
     const { resources } = await build();
     const monitor = one(resources, T.serviceMonitor, "oc-monitor");
@@ -304,7 +312,10 @@ describe("OpenCost", () => {
     assert.deepEqual(monitor.inputs.spec, {
       selector: { matchLabels: { "app.kubernetes.io/name": "opencost", "app.kubernetes.io/instance": "opencost" } },
       namespaceSelector: { matchNames: ["opencost"] },
-      endpoints: [{ port: "http", path: "/metrics", scheme: "http", interval: "1m", scrapeTimeout: "10s", honorLabels: true }],
+      endpoints: [{
+        port: "http", path: "/metrics", scheme: "http", interval: "1m", scrapeTimeout: "10s", honorLabels: true,
+        metricRelabelings: [{ action: "drop", sourceLabels: ["__name__"], regex: KSM_DUPLICATES_DROP.regex }],
+      }],
     });
     assert.ok(monitor.dependencies.includes(one(resources, T.release, "mon-chart").urn), "waits for the ServiceMonitor CRD");
     // The chart's Service (templates/service.yaml): selector labels of the release, port `http` = apiPort.
