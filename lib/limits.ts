@@ -96,6 +96,12 @@ export const EKS_LABEL_VALUE = { minLength: 1, maxLength: 63 } as const;
  */
 export const POOL_NAME = /^[a-z](?:[a-z0-9-]{0,18}[a-z0-9])?$/;
 
+/**
+ * Kubernetes object names that must be DNS labels (RFC 1123: namespaces, Services, most names):
+ * lowercase letters, digits and hyphens, starting and ending with a letter or digit, at most 63.
+ */
+export const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+
 /** EKS cluster names (CreateCluster): a letter first here (it also names a KMS alias and log group), up to 100. */
 export const CLUSTER_NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,99}$/;
 

@@ -15,3 +15,11 @@ export function validateArgs<T>(component: string, schema: z.ZodType, args: T): 
     errors: problems.map((p) => ({ propertyPath: p.path, reason: `got ${p.value}; allowed: ${p.allowed}; fix: ${p.fix}` })),
   });
 }
+
+/**
+ * A secret arg as validation sees it: "[secret]" when it holds anything, else as it is (so a
+ * missing or empty secret is still reported), never its text.
+ */
+export function redacted(value: unknown): unknown {
+  return value === undefined || value === null || value === "" ? value : "[secret]";
+}

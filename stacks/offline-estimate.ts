@@ -2,6 +2,7 @@ import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { round2 } from "../cost/estimate";
 
 // The offline estimate of the stack being deployed, for the cost dashboard to draw beside OpenCost's
 // live run-rate. The estimate comes from running the whole program under Pulumi's mocks, which
@@ -39,8 +40,7 @@ export function nodeEstimateOf(report: unknown): MonthlyEstimate | undefined {
     for (const k of ["baseline", "expected", "max"] as const) total[k] += m[k] as number;
     nodes++;
   }
-  const cents = (n: number) => Math.round(n * 100) / 100;
-  return nodes > 0 ? { baseline: cents(total.baseline), expected: cents(total.expected), max: cents(total.max) } : undefined;
+  return nodes > 0 ? { baseline: round2(total.baseline), expected: round2(total.expected), max: round2(total.max) } : undefined;
 }
 
 /**

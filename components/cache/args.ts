@@ -1,13 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CLUSTER_NAME } from "../../lib/limits";
+import { CLUSTER_NAME, K8S_NAME } from "../../lib/limits";
 import type { ProblemParams } from "../../lib/problems";
 
 // The Cache component's arguments, their schema and the ElastiCache rules it refuses before AWS
 // would. The window formats and the overlap check are exported so the stack schema can use the
 // same ones (one fact, one place).
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /**
  * ElastiCache Valkey engine versions (major.minor, as the API takes them for 7 and later) and the

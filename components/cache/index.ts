@@ -2,7 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS, IMAGES } from "../../catalog/versions";
-import { validateArgs } from "../../lib/validate";
+import { redacted, validateArgs } from "../../lib/validate";
 import { DATA_NODE_LABEL, SYSTEM_NODE_LABEL } from "../cluster";
 import { helmRelease } from "../shared/helm";
 import {
@@ -159,8 +159,7 @@ export class Cache extends pulumi.ComponentResource {
   constructor(name: string, args: CacheArgs, opts?: pulumi.ComponentResourceOptions) {
     super("llm-platform:data:Cache", name, {}, opts);
     // The token never reaches a validation message: only its presence is checked.
-    const t = args.authToken as unknown;
-    validateArgs("Cache", cacheArgsSchema(args), { ...args, authToken: t === undefined || t === null || t === "" ? t : "[secret]" });
+    validateArgs("Cache", cacheArgsSchema(args), { ...args, authToken: redacted(args.authToken) });
     const token = pulumi.secret(args.authToken);
 
     const built = args.mode === "elasticache" ? this.elastiCache(name, args, token) : this.inCluster(name, args);

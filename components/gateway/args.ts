@@ -2,8 +2,9 @@ import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isCidr } from "../../lib/cidr";
 import { isLabelKey, isLabelValue } from "../../lib/labels";
-import { hostBits } from "../../lib/limits";
+import { hostBits, K8S_NAME } from "../../lib/limits";
 import type { ProblemParams } from "../../lib/problems";
+import { redacted } from "../../lib/validate";
 import { modelServerArgsSchema } from "../model-server/args";
 
 // The Gateway component's arguments, their schema and defaults, and the limits they are checked
@@ -34,7 +35,6 @@ export const NLB_TLS_IDLE_TIMEOUT_SECONDS = 350;
 export const NAME = /^[a-z0-9]([-a-z0-9]{0,38}[a-z0-9])?$/;
 /** Consumer API keys: long enough not to be guessed. */
 export const CONSUMER_KEY_MIN = 32;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A Service name (DNS-1035 label). */
 const SERVICE_NAME = /^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** An ACM certificate ARN; group 2 is its region. */
@@ -286,7 +286,7 @@ export function redactKeys(args: GatewayArgs): GatewayArgs {
   const owners = new Map<string, string>();
   const consumers = Object.fromEntries(Object.entries(args.consumers).map(([name, c]) => {
     const key: unknown = isObj(c) ? c.apiKey : undefined;
-    let shown: unknown = key === undefined || key === null || key === "" ? key : "[secret]";
+    let shown: unknown = redacted(key);
     if (typeof key === "string" && key !== "") {
       const owner = owners.get(key);
       if (key.length < CONSUMER_KEY_MIN) shown = SHORT_KEY;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CLUSTER_NAME, CONTROLLER_TRACKING_TAG_KEYS, YAML_BREAKING } from "../../lib/limits";
+import { CLUSTER_NAME, CONTROLLER_TRACKING_TAG_KEYS, K8S_NAME, YAML_BREAKING } from "../../lib/limits";
 import type { ProblemParams } from "../../lib/problems";
 
 // The AwsLoadBalancerController component's arguments, their schema and defaults.
@@ -15,7 +15,6 @@ export const DEFAULT_REPLICAS = 2;
  */
 const REGION = /^(?:[a-z]{2}|us-gov)-(?:north|south|east|west|central|northeast|northwest|southeast|southwest)-\d+$/;
 const VPC_ID = /^vpc-[0-9a-f]{8,17}$/;
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 export { CONTROLLER_TRACKING_TAG_KEYS, YAML_BREAKING } from "../../lib/limits";
 

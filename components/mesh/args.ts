@@ -1,12 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import type { ProblemParams } from "../../lib/problems";
+import { K8S_NAME } from "../../lib/limits";
 
 // The mesh's arguments, their schemas, and the limits they are checked against: the Mesh
 // component's, ModelTraffic's and meshPodAnnotations'.
 
 /** A namespace or other DNS-1123 label. */
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** A Service's in-cluster name, `<service>.<namespace>.svc.<cluster domain>`. */
 const FQDN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)+$/;
 /**

@@ -1,13 +1,12 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { isLabelKey, isLabelValue } from "../../lib/labels";
-import { CLUSTER_NAME } from "../../lib/limits";
+import { CLUSTER_NAME, K8S_NAME } from "../../lib/limits";
 import type { ProblemParams } from "../../lib/problems";
 
 // The Monitoring component's arguments, their schema and defaults. The limits are exported so the
 // stack schema (stacks/config/observability.ts) can use the same ones.
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 
 /** What the component accepts; the stack schema may be stricter, never looser. */
 export const MONITORING_LIMITS = {

@@ -1,7 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { CHARTS } from "../../catalog/versions";
-import { validateArgs } from "../../lib/validate";
+import { redacted, validateArgs } from "../../lib/validate";
 import { SYSTEM_NODE_LABEL } from "../cluster";
 import { helmRelease } from "../shared/helm";
 import { MONITORING_DEFAULTS, monitoringArgsSchema, prometheusResources, type MonitoringArgs } from "./args";
@@ -15,9 +15,6 @@ export * from "./values";
 export * from "./scrape";
 
 const LABELS = { "app.kubernetes.io/part-of": "llm-platform", "app.kubernetes.io/component": "monitoring" } as const;
-/** Stands for a secret in what validation sees: a secret's value never reaches an error message. */
-const REDACTED = "[secret]";
-const redacted = (v: unknown) => (v === undefined || v === null || v === "" ? v : REDACTED);
 
 /** Where Prometheus answers once the stack runs: the chart's Service for a release named after the chart. */
 export function prometheusUrl(namespace: string): string {

@@ -37,4 +37,4 @@ export const RECORDED = {
 export const RECORDED_NAMES: ReadonlySet<string> = new Set(Object.values(RECORDED));
 
 /** Hours in OpenCost's and the estimator's month: an hourly cost × this is a monthly one. */
-export const HOURS_PER_MONTH = 730;
+export { HOURS_PER_MONTH } from "../../cost/estimate";

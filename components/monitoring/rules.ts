@@ -7,6 +7,8 @@ import { MODEL_SERVER_LABEL } from "../../lib/serving-contract";
 import { validateArgs } from "../../lib/validate";
 import { GPU_TAINT } from "../gpu-node-pool";
 import { HOURS_PER_MONTH, RECORDED } from "./recorded";
+import { K8S_NAME } from "../../lib/limits";
+import { GPU_RESOURCE, ksmLabel } from "./ksm";
 
 // The platform's Prometheus rules: the recording rules of recorded.ts (cost per pod, per model, per
 // million tokens) and the alerts an operator acts on. One PrometheusRule; Alertmanager's routing
@@ -132,15 +134,10 @@ const ENGINE = {
 
 /** The pod label naming a model server's model (lib/serving-contract.ts modelPodSelector). */
 const MODEL_POD_LABEL = "app.kubernetes.io/name";
-/** kube-state-metrics' `resource` for nvidia.com/gpu on kube_node_status_capacity (sanitised like a label; its internal/store/node_test.go). */
-const GPU_RESOURCE = "nvidia_com_gpu";
 /** Bytes in the GiB OpenCost prices RAM by. */
 const GIB = 1073741824;
 
-/** kube-state-metrics' name for a Kubernetes label on kube_*_labels: `label_` and the key with every non-[a-zA-Z0-9_] as `_`. */
-export function ksmLabel(key: string): string {
-  return `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
-}
+export { ksmLabel };
 
 /** Adds (or overwrites) a constant label: `anyLabel` is one every series of `expr` has, and `.*` matches any value of it. */
 const tag = (expr: string, label: string, value: string, anyLabel = "model_name") => `label_replace(${expr}, "${label}", "${value}", "${anyLabel}", ".*")`;
@@ -416,7 +413,6 @@ function engineErrorRatio(e: Engine, S: string, byModel: (expr: string) => strin
   return `${errors} / ((${byModel(r(`trtllm_request_success_total{${S}}`))} + ${errors}) > ${minRps})`;
 }
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 const namespaceName = z.string().regex(K8S_NAME, "must be a Kubernetes namespace name");
 const LABELS = { "app.kubernetes.io/part-of": "llm-platform", "app.kubernetes.io/component": "monitoring" } as const;
 /** The PrometheusRule's name in the monitoring namespace. */

@@ -5,11 +5,11 @@ import { CHARTS } from "../../catalog/versions";
 import { validateArgs } from "../../lib/validate";
 import { RELEASE_NAME as KONG_RELEASE, STATUS_PORT } from "../gateway/values";
 import { MESH_METRICS_PATH, MESH_METRICS_PORT } from "../mesh";
+import { K8S_NAME } from "../../lib/limits";
 
 // Scrape targets the platform needs that no chart declares: Kong's pods and istiod. (Model servers
 // bring their PodMonitors, Qdrant, KEDA, DCGM and Valkey their charts' ServiceMonitors, OpenCost its own.)
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
 /** Seconds between scrapes of Kong and istiod: dashboards and alerts, not autoscaling. */
 const INTERVAL = "30s";
 const LABELS = { "app.kubernetes.io/part-of": "llm-platform", "app.kubernetes.io/component": "monitoring" } as const;

@@ -1,7 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 import { DEFAULT_SPOT_DISCOUNT } from "../../cost/estimate";
-import { CLUSTER_NAME } from "../../lib/limits";
+import { isLabelKey, isLabelValue } from "../../lib/labels";
+import { CLUSTER_NAME, K8S_NAME } from "../../lib/limits";
 import type { ProblemParams } from "../../lib/problems";
 import { pricingProblems, type InstanceUse } from "./pricing";
 
@@ -10,9 +11,6 @@ import { pricingProblems, type InstanceUse } from "./pricing";
 export const DEFAULT_NAMESPACE = "opencost";
 export { DEFAULT_SPOT_DISCOUNT };
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 /** An in-cluster or external Prometheus API root: scheme, host, optional port and path, nothing else. */
 const PROMETHEUS_URL = /^https?:\/\/[A-Za-z0-9.-]+(:\d{1,5})?(\/[^\s?#]*)?$/;
 
@@ -21,7 +19,7 @@ export const openCostArgsSchema = z.looseObject({
   prometheusUrl: z.string().regex(PROMETHEUS_URL, "must be Prometheus's http(s) URL without query or fragment, e.g. Monitoring.prometheusUrl"),
   clusterName: z.string().regex(CLUSTER_NAME, "must be an EKS cluster name: a letter, then letters, digits and hyphens (max 100)"),
   region: z.string().min(1),
-  nodeSelector: z.record(z.string().regex(LABEL_KEY, "must be a Kubernetes label key"), z.string().regex(LABEL_VALUE, "must be a Kubernetes label value")).optional(),
+  nodeSelector: z.record(z.string().refine(isLabelKey, "must be a Kubernetes label key"), z.string().refine(isLabelValue, "must be a Kubernetes label value")).optional(),
   pricing: z.looseObject({
     instanceTypes: z.array(z.looseObject({
       instanceType: z.string().min(1),

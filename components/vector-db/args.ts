@@ -1,15 +1,13 @@
 import type * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
-import { CLUSTER_NAME } from "../../lib/limits";
+import { isLabelKey, isLabelValue } from "../../lib/labels";
+import { CLUSTER_NAME, K8S_NAME } from "../../lib/limits";
 import type { ProblemParams } from "../../lib/problems";
 import { cronRunsPerDay, VECTOR_DATATYPES, type VectorDatatype } from "./sizing";
 
 // The VectorDb component's arguments, their schema and defaults. The limits are exported so the
 // stack schema (stacks/config/data.ts) can use the same ones.
 
-const K8S_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
-const LABEL_KEY = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/;
-const LABEL_VALUE = /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/;
 
 /** What the component accepts; the stack schema may be stricter, never looser. */
 export const VECTOR_DB_LIMITS = {
@@ -47,7 +45,7 @@ export const vectorDbArgsSchema = z.looseObject({
   apiKey: present("the read-write API key, a Pulumi secret"),
   readOnlyApiKey: present("the read-only API key, a Pulumi secret"),
   consumers: z.record(z.string().regex(K8S_NAME, "must be a Kubernetes namespace name"), z.enum(["read-write", "read-only"])).optional(),
-  nodeSelector: z.record(z.string().regex(LABEL_KEY, "must be a Kubernetes label key"), z.string().regex(LABEL_VALUE, "must be a Kubernetes label value")).optional(),
+  nodeSelector: z.record(z.string().refine(isLabelKey, "must be a Kubernetes label key"), z.string().refine(isLabelValue, "must be a Kubernetes label value")).optional(),
 }).superRefine((a, ctx) => {
   if (typeof a.replicas === "number" && typeof a.replicationFactor === "number" && a.replicationFactor > a.replicas) {
     problem(ctx, ["replicationFactor"], "more copies than nodes", {

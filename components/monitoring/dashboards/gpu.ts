@@ -2,6 +2,7 @@
 // node. DCGM series carry the node in `Hostname` and no pool; the node picker is chained to the pool
 // picker through kube-state-metrics' node labels, so filtering on the nodes filters on the pools.
 import { LABELS } from "../../gpu-node-pool";
+import { GPU_RESOURCE, ksmLabel } from "../ksm";
 import type { DashboardSpec, PanelSpec } from "./common";
 
 /** DCGM exporter fields (default-counters.csv of dcgm-exporter 4.8.2) and kube-state-metrics series. */
@@ -20,16 +21,9 @@ const M = {
   podPhase: "kube_pod_status_phase",
 } as const;
 
-/**
- * kube-state-metrics' name for a Kubernetes label on kube_*_labels: `label_` and the key with every
- * character outside [a-zA-Z0-9_] replaced by `_`. KSM exports a node label only when allowlisted
- * (`--metric-labels-allowlist=nodes=[llm-platform.io/node-pool]`).
- */
-export const ksmLabel = (key: string) => `label_${key.replace(/[^a-zA-Z0-9_]/g, "_")}`;
 /** The pool of a node as kube_node_labels carries it. */
 export const POOL_LABEL = ksmLabel(LABELS.pool);
-/** kube-state-metrics' spelling of the extended resource nvidia.com/gpu (unit "integer"). */
-export const GPU_RESOURCE = "nvidia_com_gpu";
+export { GPU_RESOURCE, ksmLabel };
 
 /** DCGM series of the chosen nodes. */
 const NODE = 'Hostname=~"$node"';

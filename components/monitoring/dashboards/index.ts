@@ -1,6 +1,7 @@
 import * as k8s from "@pulumi/kubernetes";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
+import { K8S_NAME } from "../../../lib/limits";
 import { validateArgs } from "../../../lib/validate";
 import { NAMESPACES } from "../../../lib/namespaces";
 import { DASHBOARD_LABEL, GRAFANA_ADMIN_USER, SERVICE_NAMES, SERVICE_PORTS } from "../values";
@@ -10,7 +11,6 @@ import { gatewayDashboard } from "./gateway";
 import { gpuDashboard } from "./gpu";
 import { llmServingDashboard } from "./llm-serving";
 import { dashboardSvg } from "./render-svg";
-import { LABELS as POOL_LABELS } from "../../gpu-node-pool";
 
 export type { DashboardSpec, PanelSpec, QuerySpec, RowSpec, VariableSpec } from "./common";
 export { DATASOURCE, DATASOURCE_VARIABLE, PLATFORM_TAG } from "./common";
@@ -26,15 +26,10 @@ export { BUDGET_WARNING_SHARE, type MonthlyEstimate } from "./cost";
 export const GRAFANA_FOLDER_ANNOTATION = "grafana_folder";
 /** The folder the dashboards go to. */
 export const DEFAULT_FOLDER = "LLM platform";
-/**
- * kube-state-metrics' `metricLabelsAllowlist` entry the GPU and cost dashboards need: without it
- * kube_node_labels has no pool label (POOL_LABEL) and the pool pickers stay empty.
- */
-export const KSM_NODE_LABELS_ALLOWLIST = `nodes=[${POOL_LABELS.pool}]`;
 /** ConfigMaps hold at most 1 MiB of data (the API server's limit on the whole object, in practice). */
 export const CONFIGMAP_MAX_BYTES = 1024 * 1024;
 
-const DNS_LABEL = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/;
+const DNS_LABEL = K8S_NAME;
 
 const optionsShape = {
   budgetMonthlyUsd: z.number().positive().finite(),
